@@ -1,0 +1,119 @@
+"""Where things are in the cahier workbook (template version 1).
+
+The template writer and the reader both take the layout from here. The reader
+finds Journal columns by their header text, so the letters below are what the
+template writes, not what every cahier must have.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATE_VERSION = 1
+VERSION_NAME = "cahier_version"  # defined name holding the template version
+
+SHEET_GUIDE = "Mode d'emploi"
+SHEET_PARAMS = "Paramètres"
+SHEET_JOURNAL = "Journal"
+SHEET_INVENTAIRE = "Inventaire"
+SHEET_SUBVENTIONS = "Subventions"
+SHEET_CAISSE = "Arrêté de caisse"
+SHEET_CRA = "CRA"
+SHEET_CRF = "CRF"
+SHEET_LISTES = "Listes"
+SHEETS = [
+    SHEET_GUIDE,
+    SHEET_PARAMS,
+    SHEET_JOURNAL,
+    SHEET_INVENTAIRE,
+    SHEET_SUBVENTIONS,
+    SHEET_CAISSE,
+    SHEET_CRA,
+    SHEET_CRF,
+    SHEET_LISTES,
+]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # defined name of the value cell (column B)
+    label: str  # text of column A
+    kind: str  # "text", "exercice", "money"
+    required: bool
+    row: int  # row in the template
+
+
+PARAMS = [
+    Param("coop_numero", "N° de coopérative", "text", True, 3),
+    Param("coop_nom", "Nom de la coopérative / école", "text", False, 4),
+    Param("coop_commune", "Commune", "text", False, 5),
+    Param("coop_mandataire", "Mandataire", "text", False, 6),
+    Param("exercice", "Exercice", "exercice", True, 7),
+    Param("report_banque", "Report à nouveau banque au 1er septembre", "money", True, 8),
+    Param("report_caisse", "Report à nouveau caisse au 1er septembre", "money", True, 9),
+    Param("releve_31_08", "Solde du relevé bancaire au 31 août", "money", False, 10),
+]
+PARAMS_BY_NAME = {p.name: p for p in PARAMS}
+
+# Journal
+JOURNAL_TITLE_ROW = 1
+JOURNAL_TOTALS_ROW = 2
+JOURNAL_HEADER_ROW = 3
+JOURNAL_FIRST_ROW = 4
+JOURNAL_ROWS = 1000  # prepared input rows
+JOURNAL_LAST_ROW = JOURNAL_FIRST_ROW + JOURNAL_ROWS - 1
+
+# key -> header text, in template order from column A. Chapter columns follow, then the remainder.
+JOURNAL_COLUMNS: list[tuple[str, str]] = [
+    ("pointe", "Pointé"),
+    ("piece", "N° pièce"),
+    ("mode", "Mode"),
+    ("date", "Date"),
+    ("libelle", "Libellé"),
+    ("cheque", "N° chèque"),
+    ("action", "Action"),
+    ("banque_recette", "Banque recette"),
+    ("banque_depense", "Banque dépense"),
+    ("caisse_recette", "Caisse recette"),
+    ("caisse_depense", "Caisse dépense"),
+    ("chapitre", "Chapitre"),
+]
+REQUIRED_COLUMNS = ["date", "libelle", "banque_recette", "banque_depense", "caisse_recette", "caisse_depense"]
+AMOUNT_COLUMNS = ["banque_recette", "banque_depense", "caisse_recette", "caisse_depense"]
+REMAINDER_HEADER = "Reste à ventiler"
+MODES = ["CHQ", "VIR", "CB", "ESP", "PRLV"]
+
+# Inventaire, Subventions: header on row 3, data from row 4
+TABLE_HEADER_ROW = 3
+TABLE_FIRST_ROW = 4
+TABLE_ROWS = 200
+INVENTAIRE_COLUMNS: list[tuple[str, str]] = [
+    ("date", "Date d'achat"),
+    ("piece", "N° pièce"),
+    ("designation", "Désignation"),
+    ("valeur", "Valeur"),
+    ("date_sortie", "Date de sortie"),
+    ("motif", "Motif de sortie"),
+]
+SUBVENTIONS_COLUMNS: list[tuple[str, str]] = [
+    ("date", "Date"),
+    ("organisme", "Organisme"),
+    ("objet", "Objet"),
+    ("montant", "Montant"),
+    ("piece", "N° pièce"),
+]
+
+# Arrêté de caisse: denomination in A (euros), count in B, total in C, from row 4
+CAISSE_FIRST_ROW = 4
+DENOMINATIONS_CENTS = [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
+CAISSE_TOTAL_ROW = CAISSE_FIRST_ROW + len(DENOMINATIONS_CENTS)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
