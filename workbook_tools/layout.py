@@ -117,3 +117,35 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+# --- Added for the template writer (template version 1) ---
+
+# Journal input dates accepted by the template's data validation.
+JOURNAL_DATE_MIN = (2000, 1, 1)
+JOURNAL_DATE_MAX = (2099, 12, 31)
+
+# Subventions: total of the "Montant" column, above the header (the table rows stay clean).
+SUBVENTIONS_TOTAL_ROW = 2
+SUBVENTIONS_TOTAL_NAME = "subventions_total"
+INVENTAIRE_TOTAL_ROW = 2
+
+# Arrêté de caisse: defined name of the counted total (row CAISSE_TOTAL_ROW, column C).
+CAISSE_TOTAL_NAME = "caisse_comptee_total"
+
+# CRA: general figures (label in A, value in B, a defined name each), then one row per action.
+CRA_FIGURES = [
+    Param("cra_classes", "Nombre de classes", "integer", False, 3),
+    Param("cra_eleves", "Nombre d'élèves", "integer", False, 4),
+    Param("cra_adultes", "Nombre d'adultes", "integer", False, 5),
+    Param("cra_conseils", "Nombre de conseils de coopérative", "integer", False, 6),
+]
+CRA_HEADER_ROW = 9
+CRA_FIRST_ROW = 10
+CRA_ROWS = 100
+CRA_COLUMNS: list[tuple[str, str]] = [
+    ("action", "Action"),
+    ("classes", "Classes"),
+    ("periode", "Période"),
+    ("description", "Description"),
+]

@@ -1,0 +1,44 @@
+"""``cahier template [-o cahier.xlsx] [--exercice 2025-2026] [--chart plan.toml]``"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("template")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("cahier.xlsx"),
+    show_default=True,
+    help="Fichier à écrire.",
+)
+@click.option("--exercice", help="Exercice à inscrire dans Paramètres, par exemple 2025-2026 (vide sinon).")
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Plan comptable (TOML) à utiliser à la place du plan par défaut.",
+)
+def command(output: Path, exercice: str | None, chart_path: Path | None) -> None:
+    """Écrit un cahier vierge (le modèle), prêt à remplir dans Excel ou LibreOffice."""
+    from workbook_tools.chart import load_chart
+    from workbook_tools.template import ExerciceError, check_exercice, write_template
+
+    if exercice is not None:
+        try:
+            exercice = check_exercice(exercice)
+        except ExerciceError as exc:
+            raise click.ClickException(str(exc)) from None
+    try:
+        chart = load_chart(chart_path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise click.ClickException(f"plan comptable illisible ({chart_path}) : {exc}") from None
+    try:
+        path = write_template(output, exercice=exercice, chart=chart)
+    except OSError as exc:
+        raise click.ClickException(f"impossible d'écrire {output} : {exc.strerror or exc}") from None
+    click.echo(f"Modèle écrit : {path}")
