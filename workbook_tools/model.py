@@ -35,7 +35,6 @@ class Code(enum.StrEnum):
     FILE_TOO_LARGE = "FILE_TOO_LARGE", E, "Le fichier dépasse la taille admise."
     NOT_A_CAHIER = "NOT_A_CAHIER", E, "Le classeur n'est pas un cahier de coopérative reconnu."
     LAYOUT_CHANGED = "LAYOUT_CHANGED", W, "Les colonnes du Journal ne sont pas celles du modèle."
-    TEMPLATE_OLD = "TEMPLATE_OLD", W, "Le cahier vient d'une autre version du modèle."
     MACROS_IGNORED = "MACROS_IGNORED", W, "Le classeur contient des macros : elles ne sont jamais exécutées."
     CELL_ERROR = "CELL_ERROR", E, "Une cellule contient une erreur de formule (#REF!, #DIV/0!…)."
     PARAM_MISSING = "PARAM_MISSING", E, "Un paramètre obligatoire manque (n° de coopérative, exercice, reports)."
@@ -66,7 +65,11 @@ class Code(enum.StrEnum):
     DUPLICATE_LINE = "DUPLICATE_LINE", W, "Deux lignes ont la même date, le même montant et le même libellé."
     REPORT_AS_RECEIPT = "REPORT_AS_RECEIPT", W, "Le report à nouveau semble compté comme une recette."
     INVENTORY_MISSING = "INVENTORY_MISSING", W, "Un achat de bien durable (6800) n'est pas dans l'inventaire."
-    SUBVENTION_UNTRACED = "SUBVENTION_UNTRACED", W, "Les subventions du Journal ne correspondent pas à la feuille Subventions."
+    SUBVENTION_UNTRACED = (
+        "SUBVENTION_UNTRACED",
+        W,
+        "Les subventions du Journal ne correspondent pas à la feuille Subventions.",
+    )
     RAPPROCHEMENT_MISMATCH = "RAPPROCHEMENT_MISMATCH", E, "Le rapprochement bancaire au 31 août ne tombe pas juste."
     CAISSE_ECART = "CAISSE_ECART", E, "Le comptage de la caisse ne correspond pas au solde du cahier."
     COOP_MISMATCH = "COOP_MISMATCH", E, "Le cahier appartient à une autre coopérative que son dossier."

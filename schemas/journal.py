@@ -1,0 +1,191 @@
+"""The pandera schema of the Journal: one named check per finding code.
+
+A check gets the whole normalised journal (see :func:`derive`) and returns a
+boolean Series, True where the line is right. Its ``name`` is the finding code,
+so a failure of pandera's lazy validation maps straight to a finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from workbook_tools.chart import Chart
+from workbook_tools.layout import AMOUNT_COLUMNS
+
+RECEIPTS = ["banque_recette", "caisse_recette"]
+EXPENSES = ["banque_depense", "caisse_depense"]
+# internal movements: bank → cash (withdrawal), cash → bank (deposit)
+MOVEMENTS = [("banque_depense", "caisse_recette"), ("caisse_depense", "banque_recette")]
+REPORT_RE = re.compile(r"report|a nouveau|à nouveau|solde (?:de l'?|d')?(?:annee|année|exercice) pr|avoir au 1", re.I)
+
+
+@dataclass
+class Context:
+    """What line checks need besides the lines."""
+
+    chart: Chart
+    start: dt.date | None = None  # 1 September of the exercice
+    end: dt.date | None = None  # 31 August
+    report_banque: int = 0
+    report_caisse: int = 0
+    inventaire_pieces: set[str] = field(default_factory=set)
+    inventaire_keys: set[tuple[dt.date, int]] = field(default_factory=set)
+
+
+def derive(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
+    """Add what every check and the bilan need: amount, kind of line, the chapter allocation ``c_<code>``."""
+    f = frame
+    present = f[AMOUNT_COLUMNS].notna()
+    n = present.sum(axis=1)
+    f["n_montants"] = n
+    f["montant"] = f[AMOUNT_COLUMNS].sum(axis=1, min_count=1).astype("Int64")
+    movement = pd.Series(False, index=f.index)
+    for a, b in MOVEMENTS:
+        movement |= present[a] & present[b] & (n == 2)
+    f["mouvement"] = movement
+    single = n == 1
+    f["recette"] = single & present[RECEIPTS].any(axis=1)
+    f["depense"] = single & present[EXPENSES].any(axis=1)
+    codes = [c.code for c in chart.chapitres]
+    vcols = [f"v_{c}" for c in codes]
+    f["split_sum"] = (f[vcols].fillna(0).sum(axis=1) + f["split_unknown"]).astype("int64")
+    f["has_split"] = f[vcols].notna().any(axis=1) | (f["split_unknown"] != 0)
+    use_l = f["chapitre"].notna() & ~f["has_split"]
+    amount = f["montant"].fillna(0).astype("int64")
+    for code in codes:
+        from_split = f[f"v_{code}"].fillna(0).astype("int64")
+        from_l = amount.where(use_l & (f["chapitre"] == code), 0)
+        f[f"c_{code}"] = (from_split + from_l).where(~f["mouvement"], 0).astype("int64")
+    return f
+
+
+def _running_negative(f: pd.DataFrame, opening: int, inc: str, dec: str) -> pd.Series:
+    """True on the first line of each stretch where the running balance (in date order) is below zero."""
+    order = f.sort_values(["date", "row"], kind="stable", na_position="last").index
+    delta = f[inc].fillna(0).astype("int64") - f[dec].fillna(0).astype("int64")
+    balance = opening + delta.loc[order].cumsum()
+    below = balance < 0
+    starts = below & ~below.shift(1, fill_value=False)
+    return starts.reindex(f.index)
+
+
+def build_schema(ctx: Context) -> pa.DataFrameSchema:
+    charges = [f"c_{c.code}" for c in ctx.chart.charges]
+    produits = [f"c_{c.code}" for c in ctx.chart.produits]
+    vcols = [f"v_{c.code}" for c in ctx.chart.chapitres]
+
+    def operation(f: pd.DataFrame) -> pd.Series:
+        return f["recette"] | f["depense"]
+
+    def date_outside(f: pd.DataFrame) -> pd.Series:
+        if ctx.start is None or ctx.end is None:
+            return pd.Series(True, index=f.index)
+        d = f["date"]
+        return d.isna() | ((d >= pd.Timestamp(ctx.start)) & (d <= pd.Timestamp(ctx.end)))
+
+    def amount_invalid(f: pd.DataFrame) -> pd.Series:
+        amounts_ok = (f[AMOUNT_COLUMNS].fillna(1) > 0).all(axis=1)
+        split_ok = (f[vcols].fillna(0) >= 0).all(axis=1)
+        return amounts_ok & split_ok
+
+    def split_mismatch(f: pd.DataFrame) -> pd.Series:
+        checked = operation(f) & f["has_split"] & ~f["split_bad"] & ~f["amount_bad"]
+        return ~checked | (f["split_sum"] == f["montant"].fillna(0))
+
+    def chapter_conflict(f: pd.DataFrame) -> pd.Series:
+        both = f["chapitre"].notna() & f["has_split"] & ~f["mouvement"]
+        in_l = pd.Series(0, index=f.index, dtype="int64")
+        for code in (c.code for c in ctx.chart.chapitres):
+            in_l = in_l.where(f["chapitre"] != code, f[f"v_{code}"].fillna(0).astype("int64"))
+        return ~both | (in_l == f["split_sum"])
+
+    def direction(f: pd.DataFrame) -> pd.Series:
+        charge_used = (f[charges] != 0).any(axis=1)
+        produit_used = (f[produits] != 0).any(axis=1)
+        return ~((f["recette"] & charge_used) | (f["depense"] & produit_used))
+
+    def transfer(f: pd.DataFrame) -> pd.Series:
+        equal = pd.Series(True, index=f.index)
+        for a, b in MOVEMENTS:
+            pair = f[a].notna() & f[b].notna()
+            equal &= ~pair | (f[a].fillna(0) == f[b].fillna(0))
+        return ~f["mouvement"] | (equal & ~f["has_split"] & f["chapitre_ecrit"].isna())
+
+    def repeated(f: pd.DataFrame, keys: list[str], where: pd.Series) -> pd.Series:
+        return ~(where & f[keys].duplicated(keep="first"))
+
+    def piece_duplicate(f: pd.DataFrame) -> pd.Series:
+        key = f["piece"].str.strip().str.upper()
+        return ~(key.notna() & key.duplicated(keep="first"))
+
+    def cheque_duplicate(f: pd.DataFrame) -> pd.Series:
+        return repeated(f, ["cheque"], f["cheque"].notna() & f["banque_depense"].notna())
+
+    def duplicate_line(f: pd.DataFrame) -> pd.Series:
+        g = f.assign(_lib=f["libelle"].str.lower().str.strip())
+        return repeated(g, ["date", "montant", "_lib"], f["date"].notna() & f["montant"].notna() & f["libelle"].notna())
+
+    def date_order(f: pd.DataFrame) -> pd.Series:
+        previous = f["date"].ffill().shift(1)
+        return f["date"].isna() | previous.isna() | (f["date"] >= previous)
+
+    def inventory(f: pd.DataFrame) -> pd.Series:
+        if "c_6800" not in f:
+            return pd.Series(True, index=f.index)
+        durable = f["depense"] & (f["c_6800"] > 0)
+        piece = f["piece"].str.strip().str.upper()
+        by_piece = piece.isin(ctx.inventaire_pieces)
+        by_key = pd.Series(
+            [
+                (d.date(), int(v)) in ctx.inventaire_keys if pd.notna(d) else False
+                for d, v in zip(f["date"], f["c_6800"], strict=True)
+            ],
+            index=f.index,
+            dtype=bool,
+        )
+        return ~durable | by_piece | by_key
+
+    checks: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+        "DATE_MISSING": lambda f: f["date"].notna() | f["date_bad"],
+        "DATE_OUTSIDE_EXERCICE": date_outside,
+        "DATE_ORDER": date_order,
+        "LIBELLE_MISSING": lambda f: f["libelle"].notna(),
+        "AMOUNT_MISSING": lambda f: (f["n_montants"] > 0) | f["amount_bad"],
+        "AMOUNT_MULTIPLE": lambda f: (f["n_montants"] <= 1) | f["mouvement"],
+        "AMOUNT_INVALID": amount_invalid,
+        "SPLIT_MISSING": lambda f: ~(operation(f) & f["chapitre_ecrit"].isna() & ~f["has_split"]),
+        "SPLIT_MISMATCH": split_mismatch,
+        "CHAPTER_CONFLICT": chapter_conflict,
+        "CHAPTER_UNKNOWN": lambda f: ~f["chapitre_inconnu"],
+        "CHAPTER_DIRECTION": direction,
+        "TRANSFER_INVALID": transfer,
+        "PIECE_MISSING": lambda f: ~operation(f) | f["piece"].notna(),
+        "PIECE_DUPLICATE": piece_duplicate,
+        "CHEQUE_MISSING": lambda f: (
+            ~(f["banque_depense"].notna() & (f["mode"].str.upper() == "CHQ") & f["cheque"].isna())
+        ),
+        "CHEQUE_DUPLICATE": cheque_duplicate,
+        "CASH_NEGATIVE": lambda f: ~_running_negative(f, ctx.report_caisse, "caisse_recette", "caisse_depense"),
+        "BANK_NEGATIVE": lambda f: ~_running_negative(f, ctx.report_banque, "banque_recette", "banque_depense"),
+        "DUPLICATE_LINE": duplicate_line,
+        "REPORT_AS_RECEIPT": lambda f: ~(f["recette"] & f["libelle"].fillna("").str.contains(REPORT_RE)),
+        "INVENTORY_MISSING": inventory,
+    }
+    columns = {
+        "row": pa.Column(int, pa.Check.ge(1)),
+        "date": pa.Column("datetime64[ns]", nullable=True),
+        "libelle": pa.Column(object, nullable=True),
+        **{c: pa.Column("Int64", nullable=True) for c in AMOUNT_COLUMNS},
+        "chapitre": pa.Column(object, nullable=True),
+    }
+    return pa.DataFrameSchema(
+        columns=columns,
+        checks=[pa.Check(fn, name=code) for code, fn in checks.items()],
+        name="Journal",
+    )

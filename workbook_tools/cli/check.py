@@ -1,0 +1,42 @@
+"""``cahier check FILE... [--format text|json] [--annotate DIR]``"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Format du rapport."
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Écrit dans ce dossier une copie annotée de chaque cahier.",
+)
+def command(files: tuple[Path, ...], fmt: str, annotate_dir: Path | None) -> None:
+    """Contrôle un ou plusieurs cahiers et dit, cellule par cellule, ce qu'il faut corriger.
+
+    Statut de sortie : 0 sans erreur (avertissements permis), 1 si un fichier a une erreur, 2 en cas d'usage incorrect.
+    """
+    from workbook_tools.report import annotate, to_json, to_text
+    from workbook_tools.validate import check_file
+
+    results = [check_file(path) for path in files]
+    if annotate_dir is not None:
+        for r in results:
+            written = annotate(r, annotate_dir)
+            if written is not None and fmt == "text":
+                click.echo(f"Rapport annoté : {written}", err=True)
+    if fmt == "json":
+        data = [to_json(r) for r in results]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(to_text(r) for r in results), nl=False)
+    if any(not r.ok for r in results):
+        raise SystemExit(1)

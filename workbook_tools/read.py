@@ -1,0 +1,648 @@
+"""Any workbook → :class:`Cahier`: every value with its sheet, row and column.
+
+The Journal's columns are found by their header text, never by letter alone.
+Nothing here judges the books: the reader only says what it could not read
+(or read from text), and :mod:`workbook_tools.validate` checks the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from workbook_tools import cells, layout
+from workbook_tools.chart import Chart, default_chart
+from workbook_tools.model import Code, Finding
+from workbook_tools.text import fold, label_key
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a cahier is well under 1 MB; configurable by callers
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # zip bombs are refused before unpacking
+MAX_RATIO = 200  # unpacked / packed size of one member
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+J = layout.SHEET_JOURNAL
+HEADER_KEYS = {fold(header): key for key, header in layout.JOURNAL_COLUMNS}
+TEMPLATE_LETTERS = {key: layout.column_letter(i) for i, (key, _) in enumerate(layout.JOURNAL_COLUMNS)}
+TEXT_KEYS = ["piece", "mode", "libelle", "cheque", "action"]
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a cahier; carries the finding that says why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass
+class ChapterColumn:
+    letter: str
+    header: str
+    code: str | None  # chapter it counts in, None when unknown
+    rolled_up: bool
+
+
+@dataclass
+class Cahier:
+    """What was read from one workbook."""
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    param_rows: dict[str, int] = field(default_factory=dict)
+    journal: pd.DataFrame | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # key -> letter in this workbook
+    chapter_columns: list[ChapterColumn] = field(default_factory=list)
+    inventaire: list[dict[str, Any]] = field(default_factory=list)
+    subventions: list[dict[str, Any]] = field(default_factory=list)
+    subventions_total_cell: str | None = None
+    caisse_comptee: int | None = None
+    caisse_total_cell: str | None = None
+
+    def letters_of(self, code: str) -> list[str]:
+        return [c.letter for c in self.chapter_columns if c.code == code]
+
+
+def read_cahier(path: Path, *, chart: Chart | None = None, max_bytes: int = MAX_FILE_BYTES) -> Cahier:
+    """Read a cahier. Never raises for a bad file: an unreadable one comes back with its finding and no journal."""
+    chart = chart or default_chart()
+    cahier = Cahier(Path(path))
+    try:
+        book = _open(cahier, max_bytes)
+        with book:
+            _read_book(cahier, book, chart)
+    except Unreadable as exc:
+        cahier.findings.append(exc.finding)
+        cahier.journal = None
+    return cahier
+
+
+def _file_finding(code: Code, message: str, value: Any = None) -> Finding:
+    return Finding(code, None, None, None, message, value)
+
+
+def _open(cahier: Cahier, max_bytes: int) -> CalamineWorkbook:
+    path = cahier.path
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise Unreadable(
+            _file_finding(Code.FILE_UNREADABLE, f"Le fichier ne peut pas être ouvert ({exc.strerror}).")
+        ) from exc
+    if size == 0:
+        raise Unreadable(
+            _file_finding(Code.FILE_UNREADABLE, "Le fichier est vide (0 octet) : enregistrez à nouveau le cahier.")
+        )
+    if size > max_bytes:
+        raise Unreadable(
+            _file_finding(
+                Code.FILE_TOO_LARGE,
+                f"Le fichier pèse {size / 1e6:.1f} Mo, au-delà de la limite de {max_bytes / 1e6:.1f} Mo. "
+                "Un cahier pèse d'ordinaire moins de 1 Mo : vérifiez qu'il ne contient pas d'images.",
+                size,
+            )
+        )
+    if head.startswith(ZIP_MAGIC):
+        _check_zip(cahier)
+    elif head.startswith(OLE_MAGIC):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise Unreadable(
+                _file_finding(
+                    Code.FILE_UNREADABLE,
+                    "Le classeur est protégé par un mot de passe à l'ouverture : enregistrez-le sans mot de passe "
+                    "(la protection des feuilles, elle, peut rester).",
+                )
+            )
+    else:
+        raise Unreadable(
+            _file_finding(
+                Code.FILE_UNREADABLE,
+                "Ce fichier n'est pas un classeur (xlsx, xlsm, xls ou ods) : "
+                "enregistrez le cahier depuis Excel ou LibreOffice au format .xlsx.",
+            )
+        )
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for corrupt files
+        raise Unreadable(
+            _file_finding(
+                Code.FILE_UNREADABLE,
+                f"Le classeur est endommagé et ne peut pas être lu ({type(exc).__name__}). "
+                "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau.",
+            )
+        ) from exc
+
+
+def _check_zip(cahier: Cahier) -> None:
+    try:
+        with zipfile.ZipFile(cahier.path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Unreadable(
+            _file_finding(
+                Code.FILE_UNREADABLE,
+                "Le fichier est tronqué ou endommagé (archive illisible) : enregistrez à nouveau le cahier.",
+            )
+        ) from exc
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if total > MAX_UNPACKED_BYTES or (worst > MAX_RATIO and total > 10 * 1024 * 1024):
+        raise Unreadable(
+            _file_finding(
+                Code.FILE_UNREADABLE,
+                f"Le fichier se décompresse en {total / 1e6:.0f} Mo, bien plus qu'un cahier : il est refusé sans être ouvert.",
+                total,
+            )
+        )
+    names = {i.filename for i in infos}
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or "Basic/" in {n[:6] for n in names}:
+        cahier.findings.append(
+            _file_finding(
+                Code.MACROS_IGNORED,
+                "Le classeur contient des macros : elles n'ont pas été exécutées et ne le seront jamais. "
+                "Enregistrez de préférence au format .xlsx.",
+            )
+        )
+    cahier._zip_names = names  # type: ignore[attr-defined]
+
+
+def _sheet(book: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
+    for name in book.sheet_names:
+        if fold(name) == fold(wanted):
+            return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return None
+
+
+def _read_book(cahier: Cahier, book: CalamineWorkbook, chart: Chart) -> None:
+    rows = _sheet(book, J)
+    if rows is None:
+        names = ", ".join(book.sheet_names) or "aucune"
+        raise Unreadable(
+            _file_finding(
+                Code.NOT_A_CAHIER,
+                f"Le classeur n'a pas de feuille « Journal » (feuilles trouvées : {names}). "
+                "Partez du modèle cahier.xlsx et recopiez-y vos lignes.",
+            )
+        )
+    _read_params(cahier, _sheet(book, layout.SHEET_PARAMS))
+    _read_journal(cahier, rows, chart)
+    _read_inventaire(cahier, _sheet(book, layout.SHEET_INVENTAIRE))
+    _read_subventions(cahier, _sheet(book, layout.SHEET_SUBVENTIONS))
+    _read_caisse(cahier, _sheet(book, layout.SHEET_CAISSE))
+    _find_cell_errors(cahier)
+
+
+# --- Paramètres -----------------------------------------------------------------------------------
+
+
+def _read_params(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    labels = {label_key(p.label): p for p in layout.PARAMS}
+    for r, row in enumerate(rows or [], start=1):
+        if not row:
+            continue
+        label = label_key(row[0])
+        param = labels.get(label)
+        if param is None or param.name in cahier.params:
+            continue
+        cahier.params[param.name] = row[1] if len(row) > 1 else ""
+        cahier.param_rows[param.name] = r
+
+
+# --- Journal --------------------------------------------------------------------------------------
+
+
+def _find_header(rows: list[list[Any]]) -> int | None:
+    for i, row in enumerate(rows[:30]):
+        folded = {fold(v) for v in row if isinstance(v, str)}
+        if "date" in folded and "libelle" in folded:
+            return i
+    return None
+
+
+def _read_journal(cahier: Cahier, rows: list[list[Any]], chart: Chart) -> None:
+    h = _find_header(rows)
+    if h is None:
+        raise Unreadable(
+            Finding(
+                Code.NOT_A_CAHIER,
+                J,
+                layout.JOURNAL_HEADER_ROW,
+                "D",
+                "La feuille Journal n'a pas de ligne d'en-tête reconnaissable (une ligne avec « Date » et « Libellé »). "
+                "Ne modifiez pas les titres des colonnes du modèle.",
+            )
+        )
+    header_row = h + 1
+    header = rows[h]
+    index: dict[str, int] = {}
+    chapters: list[tuple[int, ChapterColumn]] = []
+    extra: list[str] = []
+    for j, value in enumerate(header):
+        if not isinstance(value, str) and not isinstance(value, int | float):
+            continue
+        folded = fold(value) if not isinstance(value, float) else fold(int(value))
+        if not folded:
+            continue
+        letter = layout.column_letter(j)
+        if folded in HEADER_KEYS and HEADER_KEYS[folded] not in index:
+            index[HEADER_KEYS[folded]] = j
+            continue
+        if folded == fold(layout.REMAINDER_HEADER):
+            continue
+        res = chart.resolve(value)
+        if res is not None:
+            col = ChapterColumn(letter, str(value).strip(), res.code, res.rolled_up)
+            chapters.append((j, col))
+            cell = f"{letter}{header_row}"
+            if res.code is None:
+                cahier.findings.append(
+                    Finding(
+                        Code.CHAPTER_UNKNOWN,
+                        J,
+                        header_row,
+                        letter,
+                        f"La colonne « {value} » porte un chapitre qui n'est pas dans le plan comptable. "
+                        "Utilisez un des chapitres du modèle (liste dans « Mode d'emploi »).",
+                        str(value),
+                    )
+                )
+            elif res.rolled_up:
+                cahier.findings.append(
+                    Finding(
+                        Code.CHAPTER_ROLLUP,
+                        J,
+                        header_row,
+                        letter,
+                        f"La colonne « {value} » ({cell}) est un sous-compte : ses montants sont comptés "
+                        f"dans le chapitre {res.code} {chart.by_code[res.code].libelle}.",
+                        str(value),
+                    )
+                )
+            continue
+        extra.append(f"« {value} » ({letter})")
+    missing = [dict(layout.JOURNAL_COLUMNS)[k] for k in layout.REQUIRED_COLUMNS if k not in index]
+    if missing:
+        raise Unreadable(
+            Finding(
+                Code.NOT_A_CAHIER,
+                J,
+                header_row,
+                "A",
+                f"La ligne d'en-tête du Journal (ligne {header_row}) n'a pas les colonnes : {', '.join(missing)}. "
+                "Remettez les titres du modèle.",
+            )
+        )
+    cahier.columns = {k: layout.column_letter(j) for k, j in index.items()}
+    cahier.chapter_columns = [c for _, c in chapters]
+    _layout_changes(cahier, header_row, chart, extra)
+    data = rows[h + 1 :]
+    cahier.journal = _journal_frame(cahier, data, header_row + 1, index, chapters, chart)
+
+
+def _layout_changes(cahier: Cahier, header_row: int, chart: Chart, extra: list[str]) -> None:
+    moved = [
+        f"{dict(layout.JOURNAL_COLUMNS)[k]} en {letter} (modèle : {TEMPLATE_LETTERS[k]})"
+        for k, letter in cahier.columns.items()
+        if TEMPLATE_LETTERS[k] != letter
+    ]
+    absent = [h for k, h in layout.JOURNAL_COLUMNS if k not in cahier.columns]
+    found_codes = [c.code for c in cahier.chapter_columns]
+    missing_chapters = [c.code for c in chart.chapitres if c.code not in found_codes]
+    parts = []
+    if moved:
+        parts.append("colonnes déplacées : " + "; ".join(moved))
+    if absent:
+        parts.append("colonnes absentes : " + ", ".join(absent))
+    if missing_chapters:
+        parts.append("chapitres sans colonne : " + ", ".join(missing_chapters))
+    if extra:
+        parts.append("colonnes inconnues, ignorées : " + ", ".join(extra))
+    if parts:
+        cahier.findings.append(
+            Finding(
+                Code.LAYOUT_CHANGED,
+                J,
+                header_row,
+                "A",
+                "Le Journal n'a pas exactement les colonnes du modèle ; il a été lu d'après les titres ("
+                + " — ".join(parts)
+                + ").",
+            )
+        )
+
+
+def _journal_frame(
+    cahier: Cahier,
+    data: list[list[Any]],
+    first_row: int,
+    index: dict[str, int],
+    chapters: list[tuple[int, ChapterColumn]],
+    chart: Chart,
+) -> pd.DataFrame:
+    input_cols = [j for k, j in index.items() if k != "pointe"] + [j for j, _ in chapters]
+    width = max([*input_cols, index.get("pointe", 0)]) + 1
+    filled: list[int] = []
+    for i, row in enumerate(data):
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        for j in input_cols:
+            v = row[j]
+            if v != "" and not cells.is_empty(v):
+                filled.append(i)
+                break
+    lines = [data[i] for i in filled]
+    rownums = [first_row + i for i in filled]
+    out: dict[str, Any] = {"row": rownums}
+    findings = cahier.findings
+
+    def column(key: str) -> list[Any]:
+        j = index.get(key)
+        return [r[j] for r in lines] if j is not None else [""] * len(lines)
+
+    out["pointe"] = [not cells.is_empty(v) for v in column("pointe")]
+    for key in TEXT_KEYS:
+        out[key] = [cells.text(v) for v in column(key)]
+
+    # dates
+    dates: list[dt.date | None] = []
+    date_bad: list[bool] = []
+    letter = cahier.columns["date"]
+    for r, v in zip(rownums, column("date"), strict=True):
+        d, status, reason = cells.date(v)
+        dates.append(d)
+        date_bad.append(status == cells.BAD)
+        if status == cells.TEXT:
+            findings.append(
+                Finding(
+                    Code.DATE_TEXT,
+                    J,
+                    r,
+                    letter,
+                    f"La date « {v} » est écrite comme du texte ; elle a été lue {d:%d/%m/%Y} (jour/mois/année). "
+                    "Vérifiez-la, puis retapez-la comme une vraie date.",
+                    v,
+                )
+            )
+        elif status == cells.BAD:
+            findings.append(
+                Finding(
+                    Code.DATE_INVALID,
+                    J,
+                    r,
+                    letter,
+                    f"La date « {v} » ne peut pas être lue : {reason}. Écrivez-la sous la forme jj/mm/aaaa, par exemple 12/09/2025.",
+                    v,
+                )
+            )
+    out["date"] = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").astype("datetime64[ns]")
+    out["date_bad"] = date_bad
+
+    amount_bad = [False] * len(lines)
+    for key in layout.AMOUNT_COLUMNS:
+        values, bad = _money_column(
+            findings, rownums, column(key), cahier.columns[key], dict(layout.JOURNAL_COLUMNS)[key]
+        )
+        out[key] = pd.array(values, dtype="Int64")
+        amount_bad = [a or b for a, b in zip(amount_bad, bad, strict=True)]
+    out["amount_bad"] = amount_bad
+
+    # chapter drop-down
+    chap_written = column("chapitre")
+    chap_code: list[str | None] = []
+    chap_unknown: list[bool] = []
+    for r, v in zip(rownums, chap_written, strict=True):
+        if cells.is_empty(v):
+            chap_code.append(None)
+            chap_unknown.append(False)
+            continue
+        res = chart.resolve(v)
+        code = res.code if res else None
+        chap_code.append(code)
+        chap_unknown.append(code is None)
+        if res is not None and res.rolled_up and code is not None:
+            findings.append(
+                Finding(
+                    Code.CHAPTER_ROLLUP,
+                    J,
+                    r,
+                    cahier.columns.get("chapitre", "L"),
+                    f"Le chapitre « {v} » est un sous-compte : la ligne est comptée dans {code} "
+                    f"{chart.by_code[code].libelle}.",
+                    cells.text(v),
+                )
+            )
+    out["chapitre"] = chap_code
+    out["chapitre_ecrit"] = [cells.text(v) for v in chap_written]
+    out["chapitre_inconnu"] = chap_unknown
+
+    # the split, one column per chapter of the chart (sub-codes rolled up), unknown columns apart
+    split: dict[str, list[int]] = {c.code: [0] * len(lines) for c in chart.chapitres}
+    split_seen: dict[str, list[bool]] = {c.code: [False] * len(lines) for c in chart.chapitres}
+    unknown = [0] * len(lines)
+    split_bad = [False] * len(lines)
+    for j, col in chapters:
+        values, bad = _money_column(findings, rownums, [r[j] for r in lines], col.letter, col.header)
+        target = split[col.code] if col.code else unknown
+        seen = split_seen[col.code] if col.code else None
+        for i, v in enumerate(values):
+            if v is not None:
+                target[i] += v
+                if seen is not None:
+                    seen[i] = True
+            if bad[i]:
+                split_bad[i] = True
+    for code in split:
+        out[f"v_{code}"] = pd.array(
+            [v if s else None for v, s in zip(split[code], split_seen[code], strict=True)], dtype="Int64"
+        )
+    out["split_unknown"] = unknown
+    out["split_bad"] = split_bad
+    frame = pd.DataFrame(out)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+def _money_column(
+    findings: list[Finding], rownums: list[int], values: list[Any], letter: str, header: str
+) -> tuple[list[int | None], list[bool]]:
+    result: list[int | None] = []
+    bad: list[bool] = []
+    for r, v in zip(rownums, values, strict=True):
+        if v == "":
+            result.append(None)
+            bad.append(False)
+            continue
+        cents, status, reason = cells.money(v)
+        result.append(cents)
+        bad.append(status == cells.BAD)
+        if status == cells.TEXT:
+            findings.append(
+                Finding(
+                    Code.AMOUNT_TEXT,
+                    J,
+                    r,
+                    letter,
+                    f"Le montant « {v} » ({header}) est écrit comme du texte ; il a été lu {cents / 100:.2f} €".replace(
+                        ".", ","
+                    )
+                    + ". Retapez-le comme un nombre, sans le signe €.",
+                    v,
+                )
+            )
+        elif status == cells.BAD:
+            findings.append(
+                Finding(
+                    Code.AMOUNT_INVALID,
+                    J,
+                    r,
+                    letter,
+                    f"Le montant « {cells.text(v)} » ({header}) n'est pas valable : {reason}. "
+                    "Écrivez un nombre positif avec au plus 2 décimales, par exemple 12,50.",
+                    cells.text(v),
+                )
+            )
+    return result, bad
+
+
+# --- Inventaire, Subventions, Arrêté de caisse ----------------------------------------------------
+
+
+def _table(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> tuple[int, dict[str, int], list[list[Any]]]:
+    """Find a small table by its header texts → (first data row number, key → column index, data rows)."""
+    if not rows:
+        return 0, {}, []
+    wanted = {fold(h): k for k, h in columns}
+    for i, row in enumerate(rows[:15]):
+        idx = {wanted[fold(v)]: j for j, v in enumerate(row) if isinstance(v, str) and fold(v) in wanted}
+        if len(idx) >= 2:
+            return i + 2, idx, rows[i + 1 :]
+    return 0, {}, []
+
+
+def _read_inventaire(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    first, idx, data = _table(rows, layout.INVENTAIRE_COLUMNS)
+    for n, row in enumerate(data):
+        get = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
+        if all(cells.is_empty(v) for v in get.values()):
+            continue
+        cahier.inventaire.append(
+            {
+                "row": first + n,
+                "date": cells.date(get.get("date", ""))[0],
+                "piece": cells.text(get.get("piece", "")),
+                "designation": cells.text(get.get("designation", "")),
+                "valeur": cells.money(get.get("valeur", ""))[0],
+                "date_sortie": cells.date(get.get("date_sortie", ""))[0],
+                "motif": cells.text(get.get("motif", "")),
+            }
+        )
+
+
+def _read_subventions(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    first, idx, data = _table(rows, layout.SUBVENTIONS_COLUMNS)
+    if "montant" in idx:
+        cahier.subventions_total_cell = (
+            f"{layout.SHEET_SUBVENTIONS}!{layout.column_letter(idx['montant'])}{max(first, 1)}"
+        )
+    for n, row in enumerate(data):
+        get = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
+        if all(cells.is_empty(v) for v in get.values()):
+            continue
+        cahier.subventions.append(
+            {
+                "row": first + n,
+                "date": cells.date(get.get("date", ""))[0],
+                "organisme": cells.text(get.get("organisme", "")),
+                "objet": cells.text(get.get("objet", "")),
+                "montant": cells.money(get.get("montant", ""))[0],
+                "piece": cells.text(get.get("piece", "")),
+            }
+        )
+
+
+def _read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    """The count of notes and coins: denomination in A, count in B. None when nothing was counted."""
+    if not rows:
+        return
+    total = 0
+    counted = False
+    for row in rows[layout.CAISSE_FIRST_ROW - 1 : layout.CAISSE_TOTAL_ROW - 1]:
+        if len(row) < 2:
+            continue
+        face, _, _ = cells.money(row[0])
+        count = row[1]
+        if face is None or cells.is_empty(count):
+            continue
+        if isinstance(count, int | float) and float(count).is_integer() and count >= 0:
+            total += face * int(count)
+            counted = True
+    if counted:
+        cahier.caisse_comptee = total
+        cahier.caisse_total_cell = f"{layout.SHEET_CAISSE}!B{layout.CAISSE_FIRST_ROW}"
+
+
+# --- cells holding formula errors ------------------------------------------------------------------
+
+_ERR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
+
+
+def _find_cell_errors(cahier: Cahier) -> None:
+    """python-calamine reads an error cell (#REF!, #DIV/0!) as empty: find them in the sheet XML (xlsx/xlsm)."""
+    names = getattr(cahier, "_zip_names", None)
+    if not names or "xl/workbook.xml" not in names:
+        return
+    try:
+        with zipfile.ZipFile(cahier.path) as zf:
+            sheet_file = _journal_sheet_file(zf)
+            if sheet_file is None:
+                return
+            data = zf.read(sheet_file)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return
+    if b't="e"' not in data:
+        return
+    input_letters = {v for k, v in cahier.columns.items() if k != "pointe"} | {c.letter for c in cahier.chapter_columns}
+    for m in _ERR_CELL.finditer(data):
+        letter, row, err = m.group(1).decode(), int(m.group(2)), m.group(3).decode(errors="replace")
+        if letter not in input_letters or row <= layout.JOURNAL_HEADER_ROW:
+            continue
+        cahier.findings.append(
+            Finding(
+                Code.CELL_ERROR,
+                J,
+                row,
+                letter,
+                f"La cellule {letter}{row} affiche l'erreur {err} : elle contient une formule qui ne peut pas être calculée. "
+                "Remplacez-la par la valeur à saisir.",
+                err,
+            )
+        )
+
+
+def _journal_sheet_file(zf: zipfile.ZipFile) -> str | None:
+    wb = zf.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    for m in re.finditer(r"<sheet\b[^>]*>", wb):
+        tag = m.group(0)
+        name = re.search(r'name="([^"]*)"', tag)
+        rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
+        if name and rid and fold(name.group(1)) == fold(J):
+            t = re.search(r'Id="' + re.escape(rid.group(1)) + r'"[^>]*Target="([^"]*)"', rels) or re.search(
+                r'Target="([^"]*)"[^>]*Id="' + re.escape(rid.group(1)) + '"', rels
+            )
+            if t:
+                target = t.group(1).lstrip("/")
+                return target if target.startswith("xl/") else "xl/" + target
+    return None

@@ -1,0 +1,124 @@
+"""Findings → what people read: JSON (SPEC §5), French text, and an annotated copy of the workbook."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.model import Finding, Severity
+from workbook_tools.validate import CheckResult
+
+RED = "FFF4A6A6"
+ORANGE = "FFFFD08A"
+ANNOTATED_SUFFIX = ".annote"
+
+
+def to_json(result: CheckResult) -> dict[str, Any]:
+    """One object per file; stable keys (documented in the README). Money in integer cents."""
+    return {
+        "file": str(result.path),
+        "ok": result.ok,
+        "coop": result.coop,
+        "exercice": result.exercice,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "findings": [f.to_dict() for f in result.findings],
+        "totals": result.totals.to_dict() if result.totals else {},
+    }
+
+
+def summary(result: CheckResult) -> str:
+    name = result.path.name
+    if result.ok and not result.warnings:
+        return f"{name} : aucune erreur, aucun avertissement."
+    verdict = "aucune erreur" if result.ok else f"{result.errors} erreur{'s' if result.errors > 1 else ''}"
+    warn = f"{result.warnings} avertissement{'s' if result.warnings > 1 else ''}"
+    tail = " — le cahier est accepté." if result.ok else " — à corriger avant l'envoi."
+    return f"{name} : {verdict}, {warn}{tail}"
+
+
+def to_text(result: CheckResult) -> str:
+    lines = [summary(result)]
+    for f in result.findings:
+        where = f.cell or "(fichier)"
+        lines.append(f"{where}  {f.code}  {f.message}")
+    return "\n".join(lines) + "\n"
+
+
+def annotated_path(result: CheckResult, out_dir: Path) -> Path:
+    src = result.path
+    suffix = src.suffix.lower() if src.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    return out_dir / f"{src.stem}{ANNOTATED_SUFFIX}{suffix}"
+
+
+def annotate(result: CheckResult, out_dir: Path) -> Path | None:
+    """A copy of the teacher's workbook (never the original) with faulty cells coloured and commented,
+    and a first sheet « Erreurs » linking to each. For .ods/.xls, a workbook with the « Erreurs » sheet alone.
+    Returns None when there is nothing to annotate (no finding)."""
+    if not result.findings:
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dest = annotated_path(result, out_dir)
+    if dest.resolve() == result.path.resolve():
+        raise ValueError("le rapport annoté ne doit pas remplacer le cahier d'origine")
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    editable = (
+        result.path.suffix.lower() in (".xlsx", ".xlsm")
+        and result.cahier is not None
+        and result.cahier.journal is not None
+    )
+    if editable:
+        tmp = dest.with_name(dest.name + ".part")
+        shutil.copyfile(result.path, tmp)
+        try:
+            wb = openpyxl.load_workbook(tmp, keep_vba=dest.suffix == ".xlsm")
+        except Exception:
+            editable = False
+            tmp.unlink(missing_ok=True)
+    if not editable:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        tmp = dest.with_name(dest.name + ".part")
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in result.findings:
+        if f.sheet and f.column and f.row and editable and f.sheet in wb.sheetnames:
+            by_cell.setdefault((f.sheet, f"{f.column}{f.row}"), []).append(f)
+    for (sheet, ref), found in by_cell.items():
+        cell = wb[sheet][ref]
+        worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
+        colour = RED if worst is Severity.ERROR else ORANGE
+        cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+        text = "\n".join(f"{f.code} : {f.message}" for f in found)
+        cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
+    ws = wb.create_sheet("Erreurs", 0)
+    ws.append(["Cellule", "Gravité", "Code", "Message"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for f in result.findings:
+        ws.append(
+            [f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", str(f.code), None]
+        )
+        msg = ws.cell(ws.max_row, 4)
+        msg.value = f.message
+        msg.data_type = "s"
+        if editable and f.cell and (f.sheet, f"{f.column}{f.row}") in by_cell:
+            link = ws.cell(ws.max_row, 1)
+            link.hyperlink = f"#'{f.sheet}'!{f.column}{f.row}"
+            link.font = Font(color="FF0563C1", underline="single")
+        fill = RED if f.severity is Severity.ERROR else ORANGE
+        ws.cell(ws.max_row, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 24
+    ws.column_dimensions["D"].width = 120
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    wb.save(tmp)
+    tmp.replace(dest)
+    return dest

@@ -1,0 +1,266 @@
+"""Check a cahier: the pandera line schema, then the book-level rules (parameters, year end).
+
+``check_file`` is what the CLI, the watcher and the benchmarks call. All
+findings are collected in one pass; nothing stops at the first error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from workbook_tools import cells, layout
+from workbook_tools.chart import Chart, default_chart
+from workbook_tools.messages import Messages
+from workbook_tools.model import Code, Finding, Severity, Totals
+from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
+from workbook_tools.schemas.journal import Context, build_schema, derive
+from workbook_tools.text import euros
+
+EXERCICE_RE = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{4})\s*$")
+P = layout.SHEET_PARAMS
+SHEET_ORDER = {name: i for i, name in enumerate(layout.SHEETS)}
+
+
+@dataclass
+class CheckResult:
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    coop: str | None = None
+    exercice: str | None = None
+    journal: pd.DataFrame | None = None
+    totals: Totals | None = None
+    cahier: Cahier | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def check_file(
+    path: Path | str,
+    *,
+    expected_coop: str | None = None,
+    max_bytes: int | None = None,
+    chart: Chart | None = None,
+) -> CheckResult:
+    chart = chart or default_chart()
+    cahier = read_cahier(Path(path), chart=chart, max_bytes=max_bytes or MAX_FILE_BYTES)
+    return check_cahier(cahier, chart=chart, expected_coop=expected_coop)
+
+
+def check_cahier(cahier: Cahier, *, chart: Chart | None = None, expected_coop: str | None = None) -> CheckResult:
+    chart = chart or default_chart()
+    result = CheckResult(cahier.path, list(cahier.findings), cahier=cahier)
+    if cahier.journal is None:
+        return result
+    params = _params(cahier, result)
+    if expected_coop is not None and not same_coop(result.coop, expected_coop):
+        result.findings.append(
+            Finding(
+                Code.COOP_MISMATCH,
+                P,
+                cahier.param_rows.get("coop_numero", layout.PARAMS_BY_NAME["coop_numero"].row),
+                "B",
+                f"Ce cahier est celui de la coopérative « {result.coop or '(sans numéro)'} » mais il a été déposé dans le "
+                f"dossier de la coopérative « {expected_coop} ». Il n'a pas été enregistré : déposez chaque cahier dans "
+                "le dossier de sa coopérative, ou corrigez le n° de coopérative dans Paramètres.",
+                result.coop,
+            )
+        )
+    start, end = params.get("start"), params.get("end")
+    ctx = Context(
+        chart=chart,
+        start=start,
+        end=end,
+        report_banque=params.get("report_banque") or 0,
+        report_caisse=params.get("report_caisse") or 0,
+        inventaire_pieces={str(i["piece"]).strip().upper() for i in cahier.inventaire if i["piece"]},
+        inventaire_keys={(i["date"], i["valeur"]) for i in cahier.inventaire if i["date"] and i["valeur"]},
+    )
+    frame = derive(cahier.journal, chart)
+    result.journal = frame
+    messages = Messages(
+        cahier, chart, start, end, {"report_banque": ctx.report_banque, "report_caisse": ctx.report_caisse}
+    )
+    result.findings.extend(_line_findings(frame, ctx, messages))
+    result.totals = _totals(frame, cahier, chart, ctx, params)
+    result.findings.extend(_year_end(cahier, result.totals, chart))
+    result.findings.sort(key=_finding_order)
+    return result
+
+
+def same_coop(found: str | None, expected: str) -> bool:
+    if found is None:
+        return False
+    a, b = found.strip().upper(), expected.strip().upper()
+    if a == b:
+        return True
+    return a.isdigit() and b.isdigit() and int(a) == int(b)
+
+
+def _finding_order(f: Finding) -> tuple[int, int, int, str]:
+    return (SHEET_ORDER.get(f.sheet or "", -1), f.row or 0, len(f.column or ""), f.column or "")
+
+
+def _line_findings(frame: pd.DataFrame, ctx: Context, messages: Messages) -> list[Finding]:
+    if frame.empty:
+        return []
+    schema = build_schema(ctx)
+    try:
+        schema.validate(frame, lazy=True, inplace=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    names = [c.name for c in schema.checks]
+    cases = cases[cases["schema_context"] == "DataFrameSchema"]
+    hits = cases[["check_number", "index"]].dropna().drop_duplicates()
+    findings: list[Finding] = []
+    for number, index in hits.itertuples(index=False):
+        code = names[int(number)]
+        line = frame.loc[int(index)]
+        letter, message, value = messages.build(code, line, frame)
+        findings.append(Finding(Code(code), layout.SHEET_JOURNAL, int(line["row"]), letter, message, value))
+    return findings
+
+
+# --- Paramètres ------------------------------------------------------------------------------------
+
+
+def _params(cahier: Cahier, result: CheckResult) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for p in layout.PARAMS:
+        raw = cahier.params.get(p.name, "")
+        row = cahier.param_rows.get(p.name, p.row)
+
+        def finding(code: Code, message: str, *, _row: int = row, _raw: Any = raw) -> None:
+            result.findings.append(Finding(code, P, _row, "B", message, cells.text(_raw)))
+
+        if cells.is_empty(raw):
+            if p.required:
+                finding(
+                    Code.PARAM_MISSING,
+                    f"« {p.label} » n'est pas rempli (feuille Paramètres, cellule B{row}) : {_HINTS[p.kind]}",
+                )
+            continue
+        if p.kind == "text":
+            out[p.name] = cells.text(raw)
+        elif p.kind == "money":
+            cents, status, reason = cells.money(raw)
+            if status == cells.BAD or (cents is not None and cents < 0 and p.name == "report_caisse"):
+                finding(
+                    Code.PARAM_INVALID,
+                    f"« {p.label} » vaut « {cells.text(raw)} » : {reason or 'une caisse ne peut pas être négative'}. {_HINTS['money']}",
+                )
+            else:
+                out[p.name] = cents
+        elif p.kind == "exercice":
+            m = EXERCICE_RE.match(cells.text(raw) or "")
+            if not m or int(m.group(2)) != int(m.group(1)) + 1:
+                finding(Code.PARAM_INVALID, f"L'exercice « {cells.text(raw)} » est mal écrit : {_HINTS['exercice']}")
+            else:
+                y = int(m.group(1))
+                out["exercice"] = f"{y}-{y + 1}"
+                out["start"], out["end"] = dt.date(y, 9, 1), dt.date(y + 1, 8, 31)
+    result.coop = out.get("coop_numero")
+    result.exercice = out.get("exercice")
+    return out
+
+
+_HINTS = {
+    "text": "tapez le numéro de la coopérative donné par l'association départementale OCCE.",
+    "money": "tapez un montant en euros, par exemple 1234,56 (0 s'il n'y avait rien).",
+    "exercice": "écrivez les deux années de l'exercice, par exemple 2025-2026 (du 1er septembre 2025 au 31 août 2026).",
+}
+
+
+# --- totals and year end ---------------------------------------------------------------------------
+
+
+def _sum(frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> int:
+    s = frame[column]
+    if where is not None:
+        s = s[where]
+    return int(s.fillna(0).sum())
+
+
+def _totals(frame: pd.DataFrame, cahier: Cahier, chart: Chart, ctx: Context, params: dict[str, Any]) -> Totals:
+    t = Totals()
+    for c in chart.chapitres:
+        t.chapitres[c.code] = _sum(frame, f"c_{c.code}")
+    t.charges = sum(t.chapitres[c.code] for c in chart.charges)
+    t.produits = sum(t.chapitres[c.code] for c in chart.produits)
+    t.report_banque, t.report_caisse = ctx.report_banque, ctx.report_caisse
+    t.banque_recettes = _sum(frame, "banque_recette")
+    t.banque_depenses = _sum(frame, "banque_depense")
+    t.caisse_recettes = _sum(frame, "caisse_recette")
+    t.caisse_depenses = _sum(frame, "caisse_depense")
+    unticked = ~frame["pointe"].astype(bool)
+    t.non_pointe_recettes = _sum(frame, "banque_recette", unticked)
+    t.non_pointe_depenses = _sum(frame, "banque_depense", unticked)
+    t.releve_31_08 = params.get("releve_31_08")
+    t.caisse_comptee = cahier.caisse_comptee
+    t.subventions_feuille = sum(s["montant"] or 0 for s in cahier.subventions)
+    return t
+
+
+def _year_end(cahier: Cahier, t: Totals, chart: Chart) -> list[Finding]:
+    out: list[Finding] = []
+    if t.releve_31_08 is not None:
+        adjusted = t.releve_31_08 + t.non_pointe_recettes - t.non_pointe_depenses
+        if adjusted != t.banque_fin:
+            row = cahier.param_rows.get("releve_31_08", layout.PARAMS_BY_NAME["releve_31_08"].row)
+            out.append(
+                Finding(
+                    Code.RAPPROCHEMENT_MISMATCH,
+                    P,
+                    row,
+                    "B",
+                    f"Rapprochement bancaire : relevé au 31 août {euros(t.releve_31_08)} + recettes non pointées "
+                    f"{euros(t.non_pointe_recettes)} − dépenses non pointées {euros(t.non_pointe_depenses)} = {euros(adjusted)}, "
+                    f"mais la banque du cahier est à {euros(t.banque_fin)} (écart {euros(adjusted - t.banque_fin)}). "
+                    "Pointez (colonne A) les lignes qui figurent sur le relevé et cherchez l'opération manquante ou mal tapée.",
+                    t.releve_31_08,
+                )
+            )
+    if t.caisse_comptee is not None and t.caisse_comptee != t.caisse_fin:
+        out.append(
+            Finding(
+                Code.CAISSE_ECART,
+                layout.SHEET_CAISSE,
+                layout.CAISSE_TOTAL_ROW,
+                "C",
+                f"L'arrêté de caisse compte {euros(t.caisse_comptee)} mais le cahier donne {euros(t.caisse_fin)} en caisse "
+                f"(écart {euros(t.caisse_comptee - t.caisse_fin)}). Recomptez, et cherchez une recette ou une dépense en espèces oubliée.",
+                t.caisse_comptee,
+            )
+        )
+    subsidies = sum(t.chapitres.get(code, 0) for code in ("7410", "7420") if code in chart.by_code)
+    if (subsidies or t.subventions_feuille) and subsidies != t.subventions_feuille:
+        first = cahier.subventions[0]["row"] if cahier.subventions else layout.TABLE_FIRST_ROW
+        out.append(
+            Finding(
+                Code.SUBVENTION_UNTRACED,
+                layout.SHEET_SUBVENTIONS,
+                first,
+                layout.column_letter([k for k, _ in layout.SUBVENTIONS_COLUMNS].index("montant")),
+                f"Les subventions du Journal (7410 + 7420 : {euros(subsidies)}) ne correspondent pas à la feuille Subventions "
+                f"({euros(t.subventions_feuille)}). Chaque subvention reçue doit y figurer avec son organisme et son objet.",
+                t.subventions_feuille,
+            )
+        )
+    return out
