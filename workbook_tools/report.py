@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.model import Finding, Severity
+from workbook_tools.model import Finding, Severity, json_value
 from workbook_tools.validate import CheckResult
 
 RED = "FFF4A6A6"
@@ -25,6 +25,19 @@ def to_json(result: CheckResult) -> dict[str, Any]:
         "warnings": result.warnings,
         "findings": [f.to_dict() for f in result.findings],
         "totals": result.totals.to_dict() if result.totals else {},
+        "annexes": _annexes(result),
+    }
+
+
+def _annexes(result: CheckResult) -> dict[str, Any]:
+    """What the CRF needs besides the journal lines: parameters, inventory, subsidies (stored with each version)."""
+    cahier = result.cahier
+    if cahier is None or cahier.journal is None:
+        return {}
+    return {
+        "parametres": {k: json_value(v) for k, v in cahier.params.items()},
+        "inventaire": [{k: json_value(v) for k, v in item.items()} for item in cahier.inventaire],
+        "subventions": [{k: json_value(v) for k, v in item.items()} for item in cahier.subventions],
     }
 
 
