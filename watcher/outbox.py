@@ -1,0 +1,89 @@
+"""The treasurer's OUTBOX. Until the consolidated workbook exists (bilan issue), a summary of the store.
+
+``refresh_outbox(store, outbox)`` is the single call the watcher makes after an acceptance
+(debounced); the consolidation will replace its body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store
+
+SUMMARY_CSV = "etat-du-depot.csv"
+SUMMARY_JSON = "etat-du-depot.json"
+
+
+def store_summary(store: Store) -> list[dict[str, Any]]:
+    """One row per cooperative and exercice: the current version and whether a newer one was refused."""
+    rows: list[dict[str, Any]] = []
+    for coop in store.coops():
+        history = [v for v in store.history(coop) if v.status != DUPLICATE]
+        for exercice in sorted({v.exercice or "" for v in history}):
+            versions = [v for v in history if (v.exercice or "") == exercice]
+            current = store.current(coop, exercice) if exercice else None
+            last = versions[-1]
+            if current is None:
+                statut = "refusé"
+            elif last.status == REFUSED and last.version > current.version:
+                statut = "version plus récente refusée"
+            else:
+                statut = "accepté"
+            totals = (current.totals if current else None) or {}
+            rows.append(
+                {
+                    "coop": coop,
+                    "exercice": exercice or None,
+                    "statut": statut,
+                    "version": current.version if current else None,
+                    "recu_le": current.received_at if current else None,
+                    "fichier": current.filename if current else last.filename,
+                    "versions": len(versions),
+                    "derniere_version": last.version,
+                    "derniere_erreurs": last.errors,
+                    "produits": totals.get("produits"),
+                    "charges": totals.get("charges"),
+                    "resultat": totals.get("resultat"),
+                }
+            )
+    return rows
+
+
+def refresh_outbox(store: Store, outbox: Path) -> list[Path]:
+    """Write the summary of the store into OUTBOX (CSV for a spreadsheet, JSON for programs). Amounts in cents."""
+    rows = store_summary(store)
+    outbox.mkdir(parents=True, exist_ok=True)
+    columns = ["coop", "exercice", "statut", "version", "recu_le", "fichier", "versions", "derniere_version",
+               "derniere_erreurs", "produits", "charges", "resultat"]  # fmt: skip
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=columns, delimiter=";")
+    writer.writeheader()
+    writer.writerows(rows)
+    payload = {"genere_le": datetime.now(UTC).isoformat(), "depot": store.display_url, "cooperatives": rows}
+    return [
+        _replace(outbox / SUMMARY_CSV, text.getvalue().encode("utf-8-sig")),
+        _replace(outbox / SUMMARY_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")),
+    ]
+
+
+def _replace(target: Path, payload: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=".cahier-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return target
+
+
+__all__ = ["ACCEPTED", "refresh_outbox", "store_summary"]

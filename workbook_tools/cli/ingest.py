@@ -1,0 +1,39 @@
+"""``cahier ingest FILE --coop ID --store URL``: check one cahier and record it in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from workbook_tools.cli._store import coop_option, store_errors, store_option
+
+
+@click.command("ingest")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@coop_option
+@store_option
+@click.option(
+    "--outputs",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Écrit aussi dans ce dossier le statut et les rapports (comme le fait le service de surveillance).",
+)
+def command(file: Path, coop: str, store_url: str, outputs: Path | None) -> None:
+    """Contrôle un cahier au nom de la coopérative --coop et l'archive dans le dépôt (accepté ou refusé).
+
+    Statut de sortie : 0 accepté (ou déjà reçu et accepté), 1 refusé ou erreur.
+    """
+    from workbook_tools.ingest import ingest
+    from workbook_tools.store import Store
+
+    with store_errors():
+        if outputs is not None:
+            outputs.mkdir(parents=True, exist_ok=True)
+        outcome = ingest(file, coop, Store(store_url), outputs=outputs)
+    click.echo(outcome.message())
+    if outcome.result is not None and outcome.result.findings:
+        from workbook_tools.report import to_text
+
+        click.echo(to_text(outcome.result).split("\n", 1)[1], nl=False)
+    if not outcome.accepted:
+        raise SystemExit(1)

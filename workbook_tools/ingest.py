@@ -1,0 +1,213 @@
+"""Ingest: read → check → report → store. The one path that ``cahier ingest`` and the watcher both take.
+
+The bytes are read once; the check runs on a private copy of exactly those bytes, so
+what is stored is what was checked, even if the teacher saves again meanwhile.
+The teacher-side outputs (``NAME.statut.txt``, ``NAME.rapport.txt``/``.json``/``.xlsx``)
+are written here too, next to the file received.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store, Version, check_coop, safe_filename, sha256
+
+if TYPE_CHECKING:
+    from workbook_tools.validate import CheckResult
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+# What the watcher writes next to a teacher's file: never taken for a cahier.
+STATUS_SUFFIX = ".statut.txt"
+REPORT_SUFFIXES = (".rapport.txt", ".rapport.json", ".rapport.xlsx")
+OUTPUT_SUFFIXES = (STATUS_SUFFIX, *REPORT_SUFFIXES, ".crf.xlsx", ".annote.xlsx", ".annote.xlsm")
+REPORT_FORMATS = ("txt", "json", "xlsx")
+
+
+def is_own_output(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(OUTPUT_SUFFIXES)
+
+
+@dataclass
+class Outcome:
+    """What became of one submission."""
+
+    version: Version  # the manifest recorded (for a duplicate: the duplicate's own record)
+    original: Version | None  # for a duplicate: the version it repeats
+    report: dict[str, Any]
+    result: CheckResult | None = None
+
+    @property
+    def status(self) -> str:
+        return self.version.status
+
+    @property
+    def accepted(self) -> bool:
+        """True when the store now holds this content as an accepted version."""
+        if self.status == DUPLICATE:
+            return self.original is not None and self.original.accepted
+        return self.status == ACCEPTED
+
+    @property
+    def errors(self) -> int:
+        return int(self.report.get("errors") or 0)
+
+    @property
+    def warnings(self) -> int:
+        return int(self.report.get("warnings") or 0)
+
+    def message(self) -> str:
+        """The one-line French status a teacher reads."""
+        return status_line(self.version, self.original, self.errors, self.warnings)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def _local(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
+
+
+def status_line(version: Version, original: Version | None, errors: int, warnings: int) -> str:
+    name = version.filename
+    when = _local(version.received_at)
+    warn = f", {_plural(warnings, 'avertissement')}" if warnings else ""
+    if version.status == ACCEPTED:
+        return f"ACCEPTÉ — {name} reçu le {when} : cahier archivé (version {version.version}){warn}."
+    if version.status == REFUSED:
+        return (
+            f"REFUSÉ — {name} reçu le {when} : {_plural(errors, 'erreur')} à corriger{warn} ; "
+            f"voir le rapport à côté de ce fichier, corrigez et enregistrez à nouveau."
+        )
+    first = original or version
+    verdict = "accepté" if first.status == ACCEPTED else "refusé"
+    return (
+        f"DÉJÀ REÇU — {name} est identique au fichier {first.filename} reçu le {_local(first.received_at)} "
+        f"({verdict}) : rien de nouveau à archiver."
+    )
+
+
+def ingest(
+    path: str | os.PathLike[str],
+    coop: str,
+    store: Store,
+    *,
+    outputs: Path | None = None,
+    max_bytes: int | None = None,
+    report_formats: tuple[str, ...] = REPORT_FORMATS,
+) -> Outcome:
+    """Check one workbook for ``coop`` (the folder's coop decides) and record it in ``store``.
+
+    ``outputs``: a folder where to write the teacher-side status and reports (None: nowhere).
+    Raises InvalidName (bad coop id), OSError (file unreadable from disk), StoreUnavailable.
+    """
+    source = Path(path)
+    check_coop(coop)
+    mtime = source.stat().st_mtime
+    data = source.read_bytes()  # kept whole, even when too large to check: the store keeps what came
+    return ingest_bytes(
+        data,
+        source.name,
+        coop,
+        store,
+        source_mtime=mtime,
+        outputs=outputs,
+        max_bytes=max_bytes,
+        report_formats=report_formats,
+    )
+
+
+def ingest_bytes(
+    data: bytes,
+    filename: str,
+    coop: str,
+    store: Store,
+    *,
+    source_mtime: float | None = None,
+    outputs: Path | None = None,
+    max_bytes: int | None = None,
+    report_formats: tuple[str, ...] = REPORT_FORMATS,
+) -> Outcome:
+    from workbook_tools.report import to_json
+    from workbook_tools.validate import check_file
+
+    check_coop(coop)
+    name = safe_filename(filename)
+    with tempfile.TemporaryDirectory(prefix="cahier-ingest-") as tmp:
+        copy = Path(tmp) / name
+        copy.write_bytes(data)
+        result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        report = to_json(result)
+        report["file"] = filename
+        report["sha256"] = sha256(data)
+        version = store.submit(coop, name, data, report, result.journal, source_mtime=source_mtime)
+        original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
+        outcome = Outcome(version, original, report, result)
+        if outputs is not None:
+            write_outputs(outcome, outputs, filename, report_formats=report_formats)
+    return outcome
+
+
+# --------------------------------------------------------------------------- teacher-side outputs
+
+
+def output_stem(filename: str) -> str:
+    return Path(safe_filename(filename)).stem
+
+
+def status_path(folder: Path, filename: str) -> Path:
+    return folder / f"{output_stem(filename)}{STATUS_SUFFIX}"
+
+
+def write_outputs(
+    outcome: Outcome, folder: Path, filename: str, *, report_formats: tuple[str, ...] = REPORT_FORMATS
+) -> list[Path]:
+    """Status line and reports next to the teacher's file; replaces those of an earlier save."""
+    from workbook_tools.report import annotate, to_text
+
+    stem = output_stem(filename)
+    written = [write_status(folder, filename, outcome.message())]
+    result = outcome.result
+    if result is None:
+        return written
+    if "txt" in report_formats:
+        written.append(_replace(folder / f"{stem}.rapport.txt", to_text(result).encode("utf-8")))
+    if "json" in report_formats:
+        text = json.dumps(outcome.report, ensure_ascii=False, indent=2, default=str) + "\n"
+        written.append(_replace(folder / f"{stem}.rapport.json", text.encode("utf-8")))
+    if "xlsx" in report_formats:
+        target = folder / f"{stem}.rapport.xlsx"
+        with tempfile.TemporaryDirectory(prefix="cahier-annote-") as tmp:
+            annotated = annotate(result, Path(tmp))
+            if annotated is not None:
+                written.append(_replace(target, annotated.read_bytes()))
+            else:  # nothing to show: an old report would mislead
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+    return written
+
+
+def write_status(folder: Path, filename: str, line: str) -> Path:
+    return _replace(status_path(folder, filename), (line.rstrip("\n") + "\n").encode("utf-8"))
+
+
+def _replace(target: Path, payload: bytes) -> Path:
+    """Write a teacher-side output atomically (hidden temporary, then rename over the old one)."""
+    fd, tmp = tempfile.mkstemp(prefix=".cahier-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return target
