@@ -14,9 +14,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from workbook_tools.cli import check, template
+    from workbook_tools.cli import check, history, ingest, restore, template, watch
 
-    for module in (check, template):
+    for module in (check, template, ingest, history, restore, watch):
         main.add_command(module.command)
 
 
