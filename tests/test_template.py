@@ -23,7 +23,7 @@ from workbook_tools.template import (
     write_template,
 )
 
-needs_lo = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) absent")
+# LibreOffice tests never skip: without soffice they fail (the README's test command installs it).
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,6 @@ def test_byte_stable(tmp_path: Path) -> None:
 
 def test_committed_template_is_up_to_date(tmp_path: Path) -> None:
     committed = Path(__file__).resolve().parents[1] / "templates" / "cahier.xlsx"
-    if not committed.exists():
-        pytest.skip("templates/cahier.xlsx not generated yet")
     fresh = write_template(tmp_path / "cahier.xlsx")
     assert fresh.read_bytes() == committed.read_bytes(), "regenerate: cahier template -o templates/cahier.xlsx"
 
@@ -163,7 +161,7 @@ def test_other_chart(tmp_path: Path) -> None:
 
 
 def test_cli_writes_template(tmp_path: Path) -> None:
-    cli = pytest.importorskip("workbook_tools.cli.template")
+    from workbook_tools.cli import template as cli
     from click.testing import CliRunner
 
     runner = CliRunner()
@@ -279,14 +277,12 @@ def filled(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def recalculated(filled: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    if soffice_path() is None:
-        pytest.skip("LibreOffice (soffice) absent")
+    assert soffice_path() is not None, "LibreOffice (soffice) is needed: the README's test command installs it"
     out = convert(filled, "xlsx", tmp_path_factory.mktemp("lo"))
     return openpyxl.load_workbook(out, data_only=True)
 
 
 @pytest.mark.libreoffice
-@needs_lo
 def test_crf_figures_in_libreoffice(recalculated: Any) -> None:
     got = {name: _cell(recalculated, name).value for name in EXPECTED}
     as_cents = {k: Decimal(str(v)).quantize(C) if isinstance(v, int | float) else v for k, v in got.items()}
@@ -298,10 +294,10 @@ def test_crf_figures_in_libreoffice(recalculated: Any) -> None:
 
 
 @pytest.mark.libreoffice
-@needs_lo
 def test_crf_equals_the_tool(filled: Path, recalculated: Any) -> None:
     """The figures LibreOffice computes in the CRF sheet are the tool's own Totals, to the cent."""
-    validate = pytest.importorskip("workbook_tools.validate")
+    from workbook_tools import validate
+
     totals = validate.check_file(filled).totals
     tool = {f"crf_{code}": cents for code, cents in totals.chapitres.items()}
     for name, meaning in crf_names().items():
@@ -316,7 +312,6 @@ def test_crf_equals_the_tool(filled: Path, recalculated: Any) -> None:
 
 
 @pytest.mark.libreoffice
-@needs_lo
 def test_remainder_and_totals_in_libreoffice(recalculated: Any) -> None:
     ws = recalculated[L.SHEET_JOURNAL]
     rem = _col(L.REMAINDER_HEADER)
@@ -335,7 +330,6 @@ def test_remainder_and_totals_in_libreoffice(recalculated: Any) -> None:
 
 
 @pytest.mark.libreoffice
-@needs_lo
 def test_template_recalculates_without_errors(template: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(convert(template, "xlsx", tmp_path), data_only=True)
     errors = [
@@ -350,7 +344,6 @@ def test_template_recalculates_without_errors(template: Path, tmp_path: Path) ->
 
 
 @pytest.mark.libreoffice
-@needs_lo
 def test_template_converts_to_ods(template: Path, tmp_path: Path) -> None:
     ods = convert(template, "ods", tmp_path)
     assert ods.suffix == ".ods"
@@ -361,7 +354,6 @@ def test_template_converts_to_ods(template: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-@needs_lo
 def test_libreoffice_really_recalculates(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     assert wb.active is not None

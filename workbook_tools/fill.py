@@ -8,6 +8,7 @@ cells as the numbers a spreadsheet stores.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -61,6 +62,16 @@ def template_path() -> Path:
     return Path(str(resources.files("workbook_tools.templates").joinpath("cahier.xlsx")))
 
 
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _amount(value: Money | None) -> Any:
+    """``"12.00"`` is the number 12; text like ``"12,50 €"`` stays text, as if typed into a text cell."""
+    if isinstance(value, str) and _PLAIN_NUMBER.match(value):
+        return Decimal(value)
+    return value
+
+
 def _cell_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -87,12 +98,15 @@ def write_cahier(book: Book, path: Path, *, template: Path | None = None) -> Pat
     for i, line in enumerate(book.lines):
         r = layout.JOURNAL_FIRST_ROW + i
         for key in by_key:
-            if key == "date" and isinstance(line.date, dt.date):
-                ws.cell(r, by_key[key]).value = line.date
-                continue
-            _put(ws.cell(r, by_key[key]), getattr(line, key))
+            value = getattr(line, key)
+            if key == "date" and isinstance(value, dt.date):
+                ws.cell(r, by_key[key]).value = value
+            elif key in layout.AMOUNT_COLUMNS:
+                _put(ws.cell(r, by_key[key]), _amount(value))
+            else:
+                _put(ws.cell(r, by_key[key]), value)
         for code, amount in line.split.items():
-            _put(ws.cell(r, by_code[code]), Decimal(str(amount)))
+            _put(ws.cell(r, by_code[code]), _amount(amount))
     _fill_table(wb[layout.SHEET_INVENTAIRE], layout.INVENTAIRE_COLUMNS, book.inventaire)
     _fill_table(wb[layout.SHEET_SUBVENTIONS], layout.SUBVENTIONS_COLUMNS, book.subventions)
     caisse = wb[layout.SHEET_CAISSE]

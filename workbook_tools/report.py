@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -78,24 +77,19 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
-    editable = (
-        result.path.suffix.lower() in (".xlsx", ".xlsm")
-        and result.cahier is not None
-        and result.cahier.journal is not None
-    )
+    tmp = dest.with_name(f".{dest.stem}.tmp{dest.suffix}")  # hidden: watchers and sync clients skip it
+    editable = dest.suffix in (".xlsx", ".xlsm") and result.path.suffix.lower() == dest.suffix
+    editable = editable and result.cahier is not None and result.cahier.journal is not None
     if editable:
-        tmp = dest.with_name(dest.name + ".part")
-        shutil.copyfile(result.path, tmp)
-        try:
-            wb = openpyxl.load_workbook(tmp, keep_vba=dest.suffix == ".xlsm")
+        try:  # openpyxl only reads the original; what it writes is the copy
+            wb = openpyxl.load_workbook(result.path, keep_vba=dest.suffix == ".xlsm")
         except Exception:
             editable = False
-            tmp.unlink(missing_ok=True)
     if not editable:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
-        tmp = dest.with_name(dest.name + ".part")
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
         if f.sheet and f.column and f.row and editable and f.sheet in wb.sheetnames:
@@ -120,7 +114,7 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
         msg.data_type = "s"
         if editable and f.cell and (f.sheet, f"{f.column}{f.row}") in by_cell:
             link = ws.cell(ws.max_row, 1)
-            link.hyperlink = f"#'{f.sheet}'!{f.column}{f.row}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.column}{f.row}")
             link.font = Font(color="FF0563C1", underline="single")
         fill = RED if f.severity is Severity.ERROR else ORANGE
         ws.cell(ws.max_row, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)
