@@ -273,11 +273,12 @@ def _finish(year: _Year, coop: str, exercice: str, name: str, commune: str, bank
     out: list[Line] = []
     bank, cash = bank0, cash0
     low = bank
-    for when, _, line in year.items:
+    for i, (when, _, line) in enumerate(year.items):
         out.append(line)
         bank += _c(line.banque_recette) - _c(line.banque_depense)
         cash += _c(line.caisse_recette) - _c(line.caisse_depense)
-        if cash > 30_000:  # deposit the cash at the bank the same day, keep a small float
+        last_of_day = i + 1 == len(year.items) or year.items[i + 1][0] != when
+        if cash > 30_000 and last_of_day:  # deposit the cash at the bank at the end of the day, keep a float
             amount = cash - 5_000
             out.append(
                 Line(

@@ -1,0 +1,62 @@
+"""``cahier demo [DIR]``: a small department, end to end, on local folders."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("demo")
+@click.argument("folder", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Réutilise un dossier qui n'est pas vide.")
+def command(folder: Path, force: bool) -> None:
+    """Construit un petit département dans FOLDER (./demo) : douze coopératives, leurs cahiers (certains
+    avec des erreurs typiques), traités par le service de surveillance, puis dit quoi ouvrir."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from workbook_tools.demo import build, department
+    from workbook_tools.watcher.service import WatchConfig, Watcher
+
+    console = Console(stderr=False)
+    if folder.exists() and any(folder.iterdir()) and not force:
+        raise click.ClickException(f"Le dossier {folder} n'est pas vide : choisissez-en un autre, ou ajoutez --force.")
+    drops, roster = department()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
+        task = progress.add_task("Cahiers des coopératives", total=len(drops))
+        for drop in build(folder, drops, roster):
+            progress.update(task, advance=1, description=f"Cahier {drop.folder}/{drop.name}")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
+    config = WatchConfig.from_sources(
+        None, inbox=folder / "inbox", store=str(folder / "store"), outbox=folder / "tresorier", stability_delay=0.0
+    )
+    with console.status("Le service de surveillance traite les dépôts…"):
+        Watcher(config).run(once=True)
+    table = Table(title="Ce que chaque coopérative a reçu en retour", show_lines=False)
+    for col in ("Dossier", "Fichier", "Ce qu'il contenait", "Réponse du service"):
+        table.add_column(col)
+    from workbook_tools.ingest import status_path
+
+    for drop in drops:
+        status = status_path(folder / "inbox" / drop.folder, drop.name)
+        table.add_row(
+            drop.folder, drop.name, drop.story, _short(status.read_text(encoding="utf-8")) if status.exists() else "—"
+        )
+    console.print(table)
+    console.print(
+        f"\nÀ ouvrir :\n  • les rapports, à côté de chaque cahier : {folder / 'inbox'}/<coop>/\n  • le dossier du trésorier : {folder / 'tresorier'}\n  • le dépôt de toutes les versions : cahier history --store {folder / 'store'} --coop 69011"
+    )
+
+
+def _short(status: str) -> str:
+    """« REFUSÉ — x.xlsx reçu le … : 1 erreur à corriger ; voir … » → « REFUSÉ : 1 erreur à corriger »."""
+    word, _, rest = status.strip().partition(" — ")
+    detail = rest.partition(" : ")[2].split(";")[0].strip().rstrip(".")
+    if detail.startswith("cahier archivé"):
+        tail = detail.rpartition("), ")[2] if "), " in detail else ""
+        return f"{word}{' : ' + tail if tail else ''}"
+    return f"{word} : {detail}" if detail else word
