@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from webdav_server import WebdavServer
-
-from workbook_tools import layout
 
 
 @pytest.fixture(scope="module")
@@ -52,65 +49,27 @@ def report(ok: bool = True, exercice: str = "2025-2026", errors: int = 0, warnin
     }
 
 
-Line = dict[str, Any]
+_CAHIERS: dict[tuple[str, str, int, bool], bytes] = {}
 
 
-def make_cahier(
-    path: Path,
-    *,
-    coop: str = "0001",
-    exercice: str = "2025-2026",
-    lines: Sequence[Line] | None = None,
-    report_banque: float = 100.0,
-    report_caisse: float = 20.0,
-) -> Path:
-    """A small cahier the reader accepts: Paramètres and Journal as template version 1 lays them out.
+def cahier_bytes(*, coop: str = "0001", exercice: str = "2025-2026", seed: int = 1, spoil: bool = False) -> bytes:
+    """A small real cahier (the template filled by ``workbook_tools.fill``); ``spoil`` removes a date."""
+    key = (coop, exercice, seed, spoil)
+    if key not in _CAHIERS:
+        import tempfile
 
-    Prefers the colleagues' ``builders.make_cahier`` when it exists.
-    """
-    try:
-        import builders  # type: ignore[import-not-found]
-    except ImportError:
-        builders = None
-    if lines is None:
-        lines = [
-            {"piece": "R01", "mode": "VIR", "date": dt.date(2025, 9, 15), "libelle": "Cotisations",
-             "banque_recette": 150.0, "chapitre": "7560"},
-            {"piece": "D01", "mode": "CB", "date": dt.date(2025, 10, 2), "libelle": "Livres",
-             "banque_depense": 42.5, "chapitre": "6180"},
-        ]  # fmt: skip
-    params = {
-        "coop_numero": coop,
-        "coop_nom": "École des tests",
-        "exercice": exercice,
-        "report_banque": report_banque,
-        "report_caisse": report_caisse,
-    }
-    if builders is not None and hasattr(builders, "make_cahier"):
-        try:
-            return Path(builders.make_cahier(path, lines=list(lines), params=params) or path)
-        except TypeError:
-            pass
-    from openpyxl import Workbook
+        from workbook_tools.fill import write_cahier
+        from workbook_tools.sample import sample_book
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = layout.SHEET_PARAMS
-    for param in layout.PARAMS:
-        ws.cell(param.row, 1, param.label)
-        if param.name in params:
-            ws.cell(param.row, 2, params[param.name])
-    journal = wb.create_sheet(layout.SHEET_JOURNAL)
-    keys = [k for k, _ in layout.JOURNAL_COLUMNS]
-    from workbook_tools.chart import default_chart
+        book = sample_book(coop=coop, exercice=exercice, lines=40, seed=seed)
+        if spoil:
+            book.lines[2].date = None
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_cahier(book, Path(tmp) / "cahier.xlsx")
+            _CAHIERS[key] = path.read_bytes()
+    return _CAHIERS[key]
 
-    headers = [h for _, h in layout.JOURNAL_COLUMNS] + [c.header for c in default_chart().chapitres]
-    for col, header in enumerate([*headers, layout.REMAINDER_HEADER], start=1):
-        journal.cell(layout.JOURNAL_HEADER_ROW, col, header)
-    for r, line in enumerate(lines, start=layout.JOURNAL_FIRST_ROW):
-        for key, value in line.items():
-            if key in keys:
-                journal.cell(r, keys.index(key) + 1, value)
-    wb.save(path)
+
+def make_cahier(path: Path, **kwargs: Any) -> Path:
+    path.write_bytes(cahier_bytes(**kwargs))
     return path

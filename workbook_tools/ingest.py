@@ -171,14 +171,14 @@ def status_path(folder: Path, filename: str) -> Path:
 def write_outputs(
     outcome: Outcome, folder: Path, filename: str, *, report_formats: tuple[str, ...] = REPORT_FORMATS
 ) -> list[Path]:
-    """Status line and reports next to the teacher's file; replaces those of an earlier save."""
+    """Reports, then the status line, next to the teacher's file; replaces those of an earlier save."""
     from workbook_tools.report import annotate, to_text
 
     stem = output_stem(filename)
-    written = [write_status(folder, filename, outcome.message())]
+    written: list[Path] = []
     result = outcome.result
     if result is None:
-        return written
+        return [write_status(folder, filename, outcome.message())]
     if "txt" in report_formats:
         written.append(_replace(folder / f"{stem}.rapport.txt", to_text(result).encode("utf-8")))
     if "json" in report_formats:
@@ -193,6 +193,7 @@ def write_outputs(
             else:  # nothing to show: an old report would mislead
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
+    written.append(write_status(folder, filename, outcome.message()))  # last: the status says it is all there
     return written
 
 
