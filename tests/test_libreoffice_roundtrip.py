@@ -101,3 +101,17 @@ def test_crf_sheet_computed_by_libreoffice_equals_the_tool(cahiers: dict[str, Pa
         assert got == expected, f"{name}: LibreOffice {value} vs tool {expected}"
         compared += 1
     assert compared >= 20
+
+
+def test_journal_totals_row_shows_whole_chapter_totals(cahiers: dict[str, Path]) -> None:
+    """Row 2 above each chapter column counts the drop-down lines too: the teacher never reads a partial total."""
+    totals = check_file(cahiers["clean"]).totals
+    assert totals is not None
+    ws = openpyxl.load_workbook(cahiers["clean.xlsx"], data_only=True)["Journal"]
+    seen = {}
+    for cell in ws[3]:
+        if isinstance(cell.value, str) and cell.value[:4].isdigit():
+            value = ws.cell(2, cell.column).value
+            seen[cell.value[:4]] = int((Decimal(str(value)) * 100).quantize(Decimal(1)))
+    assert seen == totals.chapitres
+    assert sum(seen.values()) > 0

@@ -644,9 +644,13 @@ def _write_journal(ws: Worksheet, st: _Styles, geo: JournalGeometry) -> None:
         if c not in AMOUNT_COLS and c != COL_ACTION:
             ws.write_blank(r_tot, c, None, st.computed())
     ws.write_blank(r_tot, COL_CHAPITRE, None, st.computed())
-    for c in [*AMOUNT_COLS, *range(geo.first_chapter, geo.remainder + 1)]:
+    for c in [*AMOUNT_COLS, geo.remainder]:
         letter = L.column_letter(c)
         ws.write_formula(r_tot, c, f"=SUM({letter}{J1}:{letter}{JN})", tot, 0)
+    # above a chapter column: the chapter's whole total (typed split + lines given that chapter in column L),
+    # the same figure as the CRF, so that a teacher never reads a partial total
+    for chap in geo.chapitres:
+        ws.write_formula(r_tot, geo.chapter_col(chap.code), _chapter_total_formula(chap.code, geo), tot, 0)
 
     # Row 3: header.
     ws.set_row(r_head, 50)
