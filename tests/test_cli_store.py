@@ -1,0 +1,89 @@
+"""``cahier ingest``, ``cahier history``, ``cahier restore``: exit statuses and French messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from store_helpers import make_cahier
+
+from workbook_tools.cli import main
+from workbook_tools.store import Store
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = str(tmp_path / "store")
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(main, [*args, "--store", store])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return _run
+
+
+def test_ingest_history_restore(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = make_cahier(tmp_path / "janvier.xlsx", seed=1)
+    bad = make_cahier(tmp_path / "fevrier.xlsx", seed=2, spoil=True)
+    code, out, _ = run("ingest", str(good), "--coop", "0001")
+    assert code == 0 and out.startswith("ACCEPTÉ — janvier.xlsx reçu le ")
+    code, out, _ = run("ingest", str(bad), "--coop", "0001")
+    assert code == 1 and out.startswith("REFUSÉ — fevrier.xlsx") and "DATE_MISSING" in out
+    code, out, _ = run("ingest", str(good), "--coop", "0001")
+    assert code == 0 and out.startswith("DÉJÀ REÇU — janvier.xlsx est identique")
+
+    code, out, _ = run("history", "--coop", "0001")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["n°", "version", "reçu", "le", "statut", "exercice", "err.", "avert.", "fichier"]
+    assert "accepté ← en cours" in lines[1] and lines[1].endswith("janvier.xlsx")
+    assert " refusé " in lines[2] and lines[2].endswith("fevrier.xlsx")
+    assert "déjà reçu (= " in lines[3]
+
+    out_file = tmp_path / "rendu.xlsx"
+    code, out, _ = run("restore", "--coop", "0001", "--version", "2", "-o", str(out_file))
+    assert code == 0 and out.startswith("Version ") and out_file.read_bytes() == bad.read_bytes()
+    code, _, err = run("restore", "--coop", "0001", "--version", "1", "-o", str(out_file))
+    assert code == 1 and err == f"Error: {out_file} existe déjà (utilisez --force pour le remplacer).\n"
+    assert out_file.read_bytes() == bad.read_bytes()
+    code, _, _ = run("restore", "--coop", "0001", "--version", "1", "-o", str(out_file), "--force")
+    assert code == 0 and out_file.read_bytes() == good.read_bytes()
+
+
+def test_wrong_coop_is_refused_and_kept_in_its_folder_only(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    other = make_cahier(tmp_path / "cahier.xlsx", coop="0002")
+    code, out, _ = run("ingest", str(other), "--coop", "0001")
+    assert code == 1 and "COOP_MISMATCH" in out
+    store = Store(str(tmp_path / "store"))
+    assert [v.status for v in store.history("0001")] == ["refused"] and store.history("0002") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["history", "--coop", "../etc"], "Error: Numéro de coopérative invalide : '../etc'"),
+        (["restore", "--coop", "0001", "--version", "9", "-o", "x.xlsx"], "Error: La coopérative 0001 n'a pas de version n° 9 (0 versions)."),
+        (["restore", "--coop", "0001", "--version", "zz", "-o", "x.xlsx"], "Error: Aucune version 'zz' pour la coopérative 0001."),
+    ],
+)  # fmt: skip
+def test_bad_input_one_line_exit_1(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(*args)
+    assert code == 1
+    assert err.startswith(message) and "Traceback" not in err
+
+
+def test_ingest_bad_coop_never_writes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = make_cahier(tmp_path / "c.xlsx", seed=1)
+    code, _, err = run("ingest", str(good), "--coop", "0001/../../x")
+    assert code == 1 and err.startswith("Error: Numéro de coopérative invalide")
+    assert not (tmp_path / "store").exists()
+
+
+def test_history_of_unreachable_webdav_store(tmp_path: Path) -> None:
+    from webdav_server import free_port
+
+    result = CliRunner().invoke(main, ["history", "--coop", "0001", "--store", f"webdav://127.0.0.1:{free_port()}/x"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Dépôt injoignable (webdav://127.0.0.1:")
