@@ -326,3 +326,14 @@ def test_webdav_down_then_back_nothing_lost(tmp_path: Path, caplog: pytest.LogCa
     retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nouvel essai")]
     assert len(retries) >= 3
     assert "Dépôt injoignable" in retries[0]
+
+
+def test_example_config_loads(tmp_path: Path) -> None:
+    example = Path(__file__).parents[1] / "watcher" / "config.example.toml"
+    config = WatchConfig.from_sources(example, inbox=tmp_path, stability_delay=0.5)
+    assert config.inbox == tmp_path and config.stability_delay == 0.5
+    assert config.store == "/srv/cahier/store" and config.report_formats == ("txt", "json", "xlsx")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('inbox = "x"\nstabilty_delay = 3\n')
+    with pytest.raises(ValueError, match="clé\\(s\\) inconnue\\(s\\) : stabilty_delay"):
+        WatchConfig.from_sources(bad)
