@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -54,14 +55,19 @@ def derive(frame: pd.DataFrame, chart: Chart) -> pd.DataFrame:
     f["depense"] = single & present[EXPENSES].any(axis=1)
     codes = [c.code for c in chart.chapitres]
     vcols = [f"v_{c}" for c in codes]
-    f["split_sum"] = (f[vcols].fillna(0).sum(axis=1) + f["split_unknown"]).astype("int64")
-    f["has_split"] = f[vcols].notna().any(axis=1) | (f["split_unknown"] != 0)
-    use_l = f["chapitre"].notna() & ~f["has_split"]
-    amount = f["montant"].fillna(0).astype("int64")
-    for code in codes:
-        from_split = f[f"v_{code}"].fillna(0).astype("int64")
-        from_l = amount.where(use_l & (f["chapitre"] == code), 0)
-        f[f"c_{code}"] = (from_split + from_l).where(~f["mouvement"], 0).astype("int64")
+    typed = f[vcols].to_numpy(dtype="int64", na_value=0)
+    f["split_sum"] = typed.sum(axis=1) + f["split_unknown"].to_numpy(dtype="int64")
+    f["has_split"] = f[vcols].notna().to_numpy().any(axis=1) | (f["split_unknown"].to_numpy() != 0)
+    # the allocation: the typed split, or the whole amount in the chapter of column L; nothing for a movement
+    alloc = typed.copy()
+    position = {code: i for i, code in enumerate(codes)}
+    col = f["chapitre"].map(position)
+    use_l = (col.notna() & ~f["has_split"]).to_numpy()
+    rows = np.flatnonzero(use_l)
+    alloc[rows, col.to_numpy()[rows].astype("int64")] += f["montant"].to_numpy(dtype="int64", na_value=0)[rows]
+    alloc[f["mouvement"].to_numpy()] = 0
+    allocation = pd.DataFrame(alloc, columns=[f"c_{c}" for c in codes], index=f.index)
+    f[allocation.columns] = allocation
     return f
 
 
@@ -90,20 +96,24 @@ def build_schema(ctx: Context) -> pa.DataFrameSchema:
         return d.isna() | ((d >= pd.Timestamp(ctx.start)) & (d <= pd.Timestamp(ctx.end)))
 
     def amount_invalid(f: pd.DataFrame) -> pd.Series:
-        amounts_ok = (f[AMOUNT_COLUMNS].fillna(1) > 0).all(axis=1)
-        split_ok = (f[vcols].fillna(0) >= 0).all(axis=1)
-        return amounts_ok & split_ok
+        amounts_ok = (f[AMOUNT_COLUMNS].to_numpy(dtype="int64", na_value=1) > 0).all(axis=1)
+        split_ok = (f[vcols].to_numpy(dtype="int64", na_value=0) >= 0).all(axis=1)
+        return pd.Series(amounts_ok & split_ok, index=f.index)
 
     def split_mismatch(f: pd.DataFrame) -> pd.Series:
         checked = operation(f) & f["has_split"] & ~f["split_bad"] & ~f["amount_bad"]
         return ~checked | (f["split_sum"] == f["montant"].fillna(0))
 
     def chapter_conflict(f: pd.DataFrame) -> pd.Series:
-        both = f["chapitre"].notna() & f["has_split"] & ~f["mouvement"]
-        in_l = pd.Series(0, index=f.index, dtype="int64")
-        for code in (c.code for c in ctx.chart.chapitres):
-            in_l = in_l.where(f["chapitre"] != code, f[f"v_{code}"].fillna(0).astype("int64"))
-        return ~both | (in_l == f["split_sum"])
+        both = (f["chapitre"].notna() & f["has_split"] & ~f["mouvement"]).to_numpy()
+        ok = np.ones(len(f), dtype=bool)
+        rows = np.flatnonzero(both)
+        if len(rows):
+            position = {c.code: i for i, c in enumerate(ctx.chart.chapitres)}
+            typed = f[vcols].to_numpy(dtype="int64", na_value=0)[rows]
+            cols = f["chapitre"].map(position).to_numpy()[rows].astype("int64")
+            ok[rows] = typed[np.arange(len(rows)), cols] == f["split_sum"].to_numpy()[rows]
+        return pd.Series(ok, index=f.index)
 
     def direction(f: pd.DataFrame) -> pd.Series:
         charge_used = (f[charges] != 0).any(axis=1)
@@ -139,17 +149,14 @@ def build_schema(ctx: Context) -> pa.DataFrameSchema:
         if "c_6800" not in f:
             return pd.Series(True, index=f.index)
         durable = f["depense"] & (f["c_6800"] > 0)
-        piece = f["piece"].str.strip().str.upper()
-        by_piece = piece.isin(ctx.inventaire_pieces)
-        by_key = pd.Series(
-            [
-                (d.date(), int(v)) in ctx.inventaire_keys if pd.notna(d) else False
-                for d, v in zip(f["date"], f["c_6800"], strict=True)
-            ],
-            index=f.index,
-            dtype=bool,
-        )
-        return ~durable | by_piece | by_key
+        ok = pd.Series(True, index=f.index)
+        for i in f.index[durable]:
+            piece = f.at[i, "piece"]
+            date = f.at[i, "date"]
+            ok[i] = (piece is not None and piece.strip().upper() in ctx.inventaire_pieces) or (
+                pd.notna(date) and (date.date(), int(f.at[i, "c_6800"])) in ctx.inventaire_keys
+            )
+        return ok
 
     checks: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
         "DATE_MISSING": lambda f: f["date"].notna() | f["date_bad"],
@@ -180,9 +187,9 @@ def build_schema(ctx: Context) -> pa.DataFrameSchema:
     columns = {
         "row": pa.Column(int, pa.Check.ge(1)),
         "date": pa.Column("datetime64[ns]", nullable=True),
-        "libelle": pa.Column(object, nullable=True),
+        "libelle": pa.Column(nullable=True),  # text (object, or str under pandas 3)
         **{c: pa.Column("Int64", nullable=True) for c in AMOUNT_COLUMNS},
-        "chapitre": pa.Column(object, nullable=True),
+        "chapitre": pa.Column(nullable=True),
     }
     return pa.DataFrameSchema(
         columns=columns,

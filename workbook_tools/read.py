@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from workbook_tools import cells, layout
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.model import Code, Finding
-from workbook_tools.text import fold, label_key
+from workbook_tools.text import euros, fold, label_key
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a cahier is well under 1 MB; configurable by callers
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # zip bombs are refused before unpacking
@@ -351,35 +352,35 @@ def _journal_frame(
     chapters: list[tuple[int, ChapterColumn]],
     chart: Chart,
 ) -> pd.DataFrame:
+    """The non-empty lines as a frame, built column by column."""
     input_cols = [j for k, j in index.items() if k != "pointe"] + [j for j, _ in chapters]
     width = max([*input_cols, index.get("pointe", 0)]) + 1
-    filled: list[int] = []
-    for i, row in enumerate(data):
-        if len(row) < width:
-            row.extend([""] * (width - len(row)))
-        for j in input_cols:
-            v = row[j]
-            if v != "" and not cells.is_empty(v):
-                filled.append(i)
-                break
+    if any(len(row) < width for row in data):
+        data = [row + [""] * (width - len(row)) for row in data]
+    filled = [i for i, row in enumerate(data) if _holds_value(row, input_cols)]
     lines = [data[i] for i in filled]
     rownums = [first_row + i for i in filled]
-    out: dict[str, Any] = {"row": rownums}
+    out: dict[str, Any] = {"row": np.asarray(rownums, dtype="int64")}
     findings = cahier.findings
+    empty = [""] * len(filled)
 
     def column(key: str) -> list[Any]:
         j = index.get(key)
-        return [r[j] for r in lines] if j is not None else [""] * len(lines)
+        return [row[j] for row in lines] if j is not None else empty
 
-    out["pointe"] = [not cells.is_empty(v) for v in column("pointe")]
+    out["pointe"] = [v != "" and not cells.is_empty(v) for v in column("pointe")]
     for key in TEXT_KEYS:
-        out[key] = [cells.text(v) for v in column(key)]
+        out[key] = _text_column(column(key))
 
     # dates
     dates: list[dt.date | None] = []
     date_bad: list[bool] = []
     letter = cahier.columns["date"]
     for r, v in zip(rownums, column("date"), strict=True):
+        if type(v) is dt.date:  # the usual case, straight through
+            dates.append(v)
+            date_bad.append(False)
+            continue
         d, status, reason = cells.date(v)
         dates.append(d)
         date_bad.append(status == cells.BAD)
@@ -402,32 +403,35 @@ def _journal_frame(
                     J,
                     r,
                     letter,
-                    f"La date « {v} » ne peut pas être lue : {reason}. Écrivez-la sous la forme jj/mm/aaaa, par exemple 12/09/2025.",
-                    v,
+                    f"La date « {cells.text(v)} » ne peut pas être lue : {reason}. Écrivez-la sous la forme jj/mm/aaaa, par exemple 12/09/2025.",
+                    cells.text(v),
                 )
             )
     out["date"] = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").astype("datetime64[ns]")
     out["date_bad"] = date_bad
 
-    amount_bad = [False] * len(lines)
+    amount_bad = np.zeros(len(filled), dtype=bool)
     for key in layout.AMOUNT_COLUMNS:
         values, bad = _money_column(
             findings, rownums, column(key), cahier.columns[key], dict(layout.JOURNAL_COLUMNS)[key]
         )
         out[key] = pd.array(values, dtype="Int64")
-        amount_bad = [a or b for a, b in zip(amount_bad, bad, strict=True)]
+        amount_bad |= bad
     out["amount_bad"] = amount_bad
 
     # chapter drop-down
     chap_written = column("chapitre")
     chap_code: list[str | None] = []
     chap_unknown: list[bool] = []
+    resolved: dict[Any, Any] = {}
     for r, v in zip(rownums, chap_written, strict=True):
         if cells.is_empty(v):
             chap_code.append(None)
             chap_unknown.append(False)
             continue
-        res = chart.resolve(v)
+        if v not in resolved:
+            resolved[v] = chart.resolve(v)
+        res = resolved[v]
         code = res.code if res else None
         chap_code.append(code)
         chap_unknown.append(code is None)
@@ -444,29 +448,27 @@ def _journal_frame(
                 )
             )
     out["chapitre"] = chap_code
-    out["chapitre_ecrit"] = [cells.text(v) for v in chap_written]
+    out["chapitre_ecrit"] = _text_column(chap_written)
     out["chapitre_inconnu"] = chap_unknown
 
     # the split, one column per chapter of the chart (sub-codes rolled up), unknown columns apart
-    split: dict[str, list[int]] = {c.code: [0] * len(lines) for c in chart.chapitres}
-    split_seen: dict[str, list[bool]] = {c.code: [False] * len(lines) for c in chart.chapitres}
-    unknown = [0] * len(lines)
-    split_bad = [False] * len(lines)
+    n = len(filled)
+    split = {c.code: np.zeros(n, dtype="int64") for c in chart.chapitres}
+    seen = {c.code: np.zeros(n, dtype=bool) for c in chart.chapitres}
+    unknown = np.zeros(n, dtype="int64")
+    split_bad = np.zeros(n, dtype=bool)
     for j, col in chapters:
-        values, bad = _money_column(findings, rownums, [r[j] for r in lines], col.letter, col.header)
-        target = split[col.code] if col.code else unknown
-        seen = split_seen[col.code] if col.code else None
-        for i, v in enumerate(values):
-            if v is not None:
-                target[i] += v
-                if seen is not None:
-                    seen[i] = True
-            if bad[i]:
-                split_bad[i] = True
+        values, bad = _money_column(findings, rownums, [row[j] for row in lines], col.letter, col.header)
+        present = np.array([v is not None for v in values], dtype=bool)
+        cents = np.array([v or 0 for v in values], dtype="int64")
+        if col.code:
+            split[col.code] += cents
+            seen[col.code] |= present
+        else:
+            unknown += cents
+        split_bad |= bad
     for code in split:
-        out[f"v_{code}"] = pd.array(
-            [v if s else None for v, s in zip(split[code], split_seen[code], strict=True)], dtype="Int64"
-        )
+        out[f"v_{code}"] = pd.arrays.IntegerArray(split[code], ~seen[code])
     out["split_unknown"] = unknown
     out["split_bad"] = split_bad
     frame = pd.DataFrame(out)
@@ -474,19 +476,38 @@ def _journal_frame(
     return frame
 
 
+def _holds_value(row: list[Any], columns: list[int]) -> bool:
+    for j in columns:
+        v = row[j]
+        if v != "" and (type(v) is not str or v.strip()):
+            return True
+    return False
+
+
+def _text_column(values: list[Any]) -> list[str | None]:
+    return [None if v == "" else (v.strip() or None) if type(v) is str else cells.text(v) for v in values]
+
+
 def _money_column(
     findings: list[Finding], rownums: list[int], values: list[Any], letter: str, header: str
-) -> tuple[list[int | None], list[bool]]:
-    result: list[int | None] = []
-    bad: list[bool] = []
-    for r, v in zip(rownums, values, strict=True):
+) -> tuple[list[int | None], np.ndarray]:
+    result: list[int | None] = [None] * len(values)
+    bad = np.zeros(len(values), dtype=bool)
+    if values.count("") == len(values):  # most chapter columns: nothing typed (list.count runs in C)
+        return result, bad
+    for i, v in enumerate(values):
         if v == "":
-            result.append(None)
-            bad.append(False)
             continue
+        t = type(v)
+        if t is float or t is int:
+            cents = round(v * 100)
+            if abs(v * 100 - cents) <= 1e-6:
+                result[i] = cents
+                continue
         cents, status, reason = cells.money(v)
-        result.append(cents)
-        bad.append(status == cells.BAD)
+        result[i] = cents
+        bad[i] = status == cells.BAD
+        r = rownums[i]
         if status == cells.TEXT:
             findings.append(
                 Finding(
@@ -494,10 +515,8 @@ def _money_column(
                     J,
                     r,
                     letter,
-                    f"Le montant « {v} » ({header}) est écrit comme du texte ; il a été lu {cents / 100:.2f} €".replace(
-                        ".", ","
-                    )
-                    + ". Retapez-le comme un nombre, sans le signe €.",
+                    f"Le montant « {v} » ({header}) est écrit comme du texte ; il a été lu {euros(cents)}. "
+                    "Retapez-le comme un nombre, sans le signe €.",
                     v,
                 )
             )

@@ -127,6 +127,9 @@ def _line_findings(frame: pd.DataFrame, ctx: Context, messages: Messages) -> lis
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     names = [c.name for c in schema.checks]
+    structural = cases[cases["schema_context"] != "DataFrameSchema"]
+    if not structural.empty:  # the reader built a frame the schema does not expect: a bug, never the teacher's fault
+        raise RuntimeError(f"journal normalisé inattendu : {structural.to_dict('records')}")
     cases = cases[cases["schema_context"] == "DataFrameSchema"]
     hits = cases[["check_number", "index"]].dropna().drop_duplicates()
     findings: list[Finding] = []
