@@ -193,6 +193,7 @@ def build_schema(ctx: Context) -> pa.DataFrameSchema:
     }
     return pa.DataFrameSchema(
         columns=columns,
-        checks=[pa.Check(fn, name=code) for code, fn in checks.items()],
+        # ignore_na=False: each check handles missing values itself, and pandera then skips an isna() of the frame per check
+        checks=[pa.Check(fn, name=code, ignore_na=False) for code, fn in checks.items()],
         name="Journal",
     )
