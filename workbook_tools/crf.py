@@ -1,0 +1,539 @@
+"""The CRF workbook of one cooperative (xlsxwriter), from a :class:`~workbook_tools.bilan.Crf`.
+
+Sheets: « CRF » (compte de fonctionnement, bilan with its check, a chart),
+« Rapprochement », « Arrêté de caisse », « Subventions », « Actions », « Inventaire »,
+« Avertissements », « Quitus » (signatures and attachments). Each prints on A4 portrait,
+fit to the page width. Totals are live formulas carrying the value computed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from workbook_tools.bilan import Crf, crf_from_store, exercice_bounds
+from workbook_tools.store import Store
+from workbook_tools.text import euros
+from workbook_tools.xlsx import (
+    CHARGES_COLOUR,
+    PRODUITS_COLOUR,
+    Formats,
+    a4,
+    atomic_path,
+    date,
+    formula_money,
+    fr_datetime,
+    merged_text,
+    money,
+    new_workbook,
+    text,
+)
+
+CRF_SUFFIX = ".crf.xlsx"
+
+
+def write_crf(store: Store, coop: str, exercice: str | None, path: str | os.PathLike[str]) -> Path:
+    """Build the CRF of ``coop`` for ``exercice`` (None: its latest) from the store and write it to ``path``.
+
+    The file appears complete or not at all. Raises :class:`~workbook_tools.bilan.BilanError`.
+    """
+    crf = crf_from_store(store, coop, exercice)
+    return write_crf_workbook(crf, path)
+
+
+def write_crf_workbook(crf: Crf, path: str | os.PathLike[str], *, today: dt.date | None = None) -> Path:
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        wb = new_workbook(tmp, f"Compte-rendu financier {crf.exercice} — coopérative {crf.coop}")
+        _Writer(wb, crf, today or dt.date.today()).write()
+        wb.close()
+    return target
+
+
+def _cell(row: int, col: int, sheet: str | None = None) -> str:
+    ref = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+    return f"'{sheet}'!{ref}" if sheet else ref
+
+
+class _Writer:
+    def __init__(self, wb: Workbook, crf: Crf, today: dt.date) -> None:
+        self.wb, self.crf, self.today = wb, crf, today
+        self.f = Formats(wb)
+        self.header = f"Coopérative {crf.coop} — compte-rendu financier {crf.exercice}"
+        start, end = exercice_bounds(crf.exercice)
+        self.start, self.end = start, end
+
+    def write(self) -> None:
+        self.compte()
+        self.rapprochement()
+        self.caisse()
+        self.subventions()
+        self.actions()
+        self.inventaire()
+        self.avertissements()
+        self.quitus()
+
+    # ------------------------------------------------------------------ helpers
+
+    def sheet(self, name: str, widths: list[float], *, repeat: int | None = None) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        a4(ws, self.header, repeat=repeat)
+        return ws
+
+    def heading(self, ws: Worksheet, title: str, last_col: int) -> int:
+        """Title, cooperative, exercice, source version (and a refusal): rows 0-4. Returns the next free row."""
+        c, f = self.crf, self.f
+        merged_text(ws, 0, 0, last_col, title, f.title)
+        ws.set_row(0, 22)
+        who = " — ".join(x for x in (f"Coopérative n° {c.coop}", c.nom, c.commune) if x)
+        merged_text(ws, 1, 0, last_col, who, f.bold)
+        merged_text(
+            ws, 2, 0, last_col, f"Exercice {c.exercice}, du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}", f.subtitle
+        )
+        merged_text(
+            ws,
+            3,
+            0,
+            last_col,
+            f"D'après le cahier « {c.filename} » reçu le {fr_datetime(c.received_at)} ; établi le {self.today:%d/%m/%Y}",
+            f.subtitle,
+        )
+        if c.refused is not None:
+            merged_text(
+                ws,
+                4,
+                0,
+                last_col,
+                f"Attention : le cahier « {c.refused.filename} » reçu le {fr_datetime(c.refused.received_at)} a été "
+                f"refusé ({c.refused.errors} erreur(s)) ; ce compte-rendu est celui de la dernière version acceptée.",
+                f.bad,
+            )
+            return 6
+        return 5
+
+    def check(self, ws: Worksheet, row: int, col: int, gap_ref: str, ok: bool, ok_text: str, bad_text: str) -> None:
+        f = self.f
+        ws.write_formula(
+            row, col, f'=IF(ROUND({gap_ref},2)=0,"{ok_text}","{bad_text}")', f.ok, ok_text if ok else bad_text
+        )
+        ws.conditional_format(
+            row, col, row, col, {"type": "cell", "criteria": "!=", "value": f'"{ok_text}"', "format": f.red_fill}
+        )
+
+    # ------------------------------------------------------------------ 1. compte de fonctionnement and bilan
+
+    def compte(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("CRF", [9, 46, 16, 16])
+        row = self.heading(ws, "Compte-rendu financier", 3)
+        merged_text(ws, row, 0, 3, "1. Compte de fonctionnement", f.section)
+        row += 1
+        for col, label in enumerate(("Chapitre", "Libellé", "Charges", "Produits")):
+            ws.write_string(row, col, label, f.header)
+        row += 1
+        first = row
+        for ch in c.chapitres:
+            ws.write_string(row, 0, ch.code, f.code)
+            text(ws, row, 1, ch.libelle, f.text)
+            charge = ch.sens == "charge"
+            money(ws, row, 2, ch.montant if charge else None, f.money)
+            money(ws, row, 3, None if charge else ch.montant, f.money)
+            row += 1
+        last = row - 1
+        total_row = row
+        merged_text(ws, row, 0, 1, "Totaux", f.label_bold)
+        formula_money(ws, row, 2, f"=SUM(C{first + 1}:C{last + 1})", c.charges, f.money_bold)
+        formula_money(ws, row, 3, f"=SUM(D{first + 1}:D{last + 1})", c.produits, f.money_bold)
+        row += 1
+        result_row = row
+        label = "Résultat de l'exercice (produits − charges) : " + ("excédent" if c.resultat >= 0 else "déficit")
+        merged_text(ws, row, 0, 2, label, f.label_bold)
+        formula_money(ws, row, 3, f"=D{total_row + 1}-C{total_row + 1}", c.resultat, f.money_bold)
+        ws.conditional_format(row, 3, row, 3, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
+        row += 2
+
+        merged_text(ws, row, 0, 3, "2. Bilan au 31 août", f.section)
+        row += 1
+        res = _cell(result_row, 3)
+
+        def line(label: str, formula: str | None, cents: int, fmt: object = None) -> int:
+            nonlocal row
+            merged_text(ws, row, 0, 2, label, f.label_bold if fmt is f.money_bold else f.text)
+            if formula is None:
+                money(ws, row, 3, cents, fmt or f.money)
+            else:
+                formula_money(ws, row, 3, formula, cents, fmt or f.money)
+            row += 1
+            return row - 1
+
+        rb = line("Report à nouveau banque au 1er septembre", None, c.report_banque)
+        rc = line("Report à nouveau caisse au 1er septembre", None, c.report_caisse)
+        line("+ Résultat de l'exercice", f"={res}", c.resultat)
+        attendu = line(
+            "= Avoir attendu au 31 août (report à nouveau + résultat)",
+            f"=D{rb + 1}+D{rc + 1}+{res}",
+            c.report + c.resultat,
+            f.money_bold,
+        )
+        bf = line(
+            f"Banque au 31 août (report + recettes {euros(c.banque_recettes)} − dépenses {euros(c.banque_depenses)})",
+            None,
+            c.banque_fin,
+        )
+        cf = line(
+            f"Caisse au 31 août (report + recettes {euros(c.caisse_recettes)} − dépenses {euros(c.caisse_depenses)})",
+            None,
+            c.caisse_fin,
+        )
+        dispo = line(
+            "= Disponible au 31 août (banque + caisse)", f"=D{bf + 1}+D{cf + 1}", c.disponible_fin, f.money_bold
+        )
+        gap = line("Écart (avoir attendu − disponible)", f"=D{attendu + 1}-D{dispo + 1}", c.ecart_bilan)
+        merged_text(ws, row, 0, 2, "Contrôle : report à nouveau + résultat = banque + caisse au 31 août", f.text)
+        self.check(ws, row, 3, _cell(gap, 3), c.ecart_bilan == 0, "Équilibré", "Déséquilibré")
+        row += 2
+
+        chart = self.wb.add_chart({"type": "bar"})
+        for name, col, colour in (("Charges", 2, CHARGES_COLOUR), ("Produits", 3, PRODUITS_COLOUR)):
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": ["CRF", first, 1, last, 1],
+                    "values": ["CRF", first, col, last, col],
+                    "fill": {"color": colour},
+                    "gap": 40,
+                    "overlap": 100,
+                }
+            )
+        chart.set_title({"name": "Charges et produits par chapitre", "name_font": {"size": 11}})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+        chart.set_x_axis({"num_format": '#,##0 "€"', "num_font": {"size": 8}, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 400})
+        ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
+        self.totals_row, self.result_row = total_row, result_row
+
+    # ------------------------------------------------------------------ 2. rapprochement
+
+    def rapprochement(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Rapprochement", [7, 11, 9, 7, 11, 42, 13, 13])
+        row = self.heading(ws, "Rapprochement bancaire au 31 août", 7)
+        n = len(c.non_pointes)
+        table_first = row + 9  # where the unticked lines start (see below)
+        rec = f"SUM(G{table_first + 1}:G{table_first + max(n, 1)})"
+        dep = f"SUM(H{table_first + 1}:H{table_first + max(n, 1)})"
+        lines = [
+            ("Solde du relevé bancaire au 31 août", None, c.releve_31_08),
+            ("+ Recettes non pointées (pas encore sur le relevé)", f"={rec}", c.non_pointe_recettes),
+            ("− Dépenses non pointées (chèques non encaissés…)", f"={dep}", c.non_pointe_depenses),
+        ]
+        refs = []
+        for label, formula, cents in lines:
+            merged_text(ws, row, 0, 6, label, f.text)
+            if formula is None:
+                if cents is None:
+                    ws.write_string(row, 7, "non saisi", f.bad)
+                else:
+                    money(ws, row, 7, cents, f.money)
+            else:
+                formula_money(ws, row, 7, formula, cents, f.money)
+            refs.append(_cell(row, 7))
+            row += 1
+        merged_text(ws, row, 0, 6, "= Solde bancaire rapproché", f.label_bold)
+        if c.releve_31_08 is None:
+            ws.write_string(row, 7, "—", f.money_bold)
+        else:
+            formula_money(ws, row, 7, f"={refs[0]}+{refs[1]}-{refs[2]}", c.banque_rapprochee or 0, f.money_bold)
+        adjusted = _cell(row, 7)
+        row += 1
+        merged_text(ws, row, 0, 6, "Banque du cahier au 31 août", f.text)
+        money(ws, row, 7, c.banque_fin, f.money)
+        books = _cell(row, 7)
+        row += 1
+        merged_text(ws, row, 0, 6, "Écart (rapproché − cahier)", f.text)
+        if c.releve_31_08 is None:
+            ws.write_string(row, 7, "—", f.money)
+            row += 1
+            merged_text(ws, row, 0, 6, "Contrôle du rapprochement", f.text)
+            ws.write_string(row, 7, "Relevé à saisir", f.bad)
+        else:
+            formula_money(ws, row, 7, f"={adjusted}-{books}", c.ecart_rapprochement or 0, f.money)
+            gap = _cell(row, 7)
+            row += 1
+            merged_text(ws, row, 0, 6, "Contrôle du rapprochement", f.text)
+            self.check(ws, row, 7, gap, c.ecart_rapprochement == 0, "OK", "À corriger")
+        row += 2
+        assert row == table_first - 1, (row, table_first)
+        headers = ("Ligne", "Date", "Pièce", "Mode", "N° chèque", "Libellé", "Recette", "Dépense")
+        for col, label in enumerate(headers):
+            ws.write_string(row, col, label, f.header)
+        ws.repeat_rows(row)
+        row += 1
+        if not c.non_pointes:
+            merged_text(ws, row, 0, 7, "Toutes les lignes de banque sont pointées.", f.text)
+        for op in c.non_pointes:
+            ws.write_number(row, 0, op.row, f.number)
+            date(ws, row, 1, op.date, f.date)
+            text(ws, row, 2, op.piece, f.code)
+            text(ws, row, 3, op.mode, f.code)
+            text(ws, row, 4, op.cheque, f.code)
+            text(ws, row, 5, op.libelle, f.wrap)
+            money(ws, row, 6, op.recette or None, f.money)
+            money(ws, row, 7, op.depense or None, f.money)
+            row += 1
+        merged_text(ws, row + 1, 0, 7, "« Ligne » : le numéro de la ligne dans la feuille Journal du cahier.", f.note)
+
+    # ------------------------------------------------------------------ 3. arrêté de caisse
+
+    def caisse(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Arrêté de caisse", [52, 18])
+        row = self.heading(ws, "Arrêté de caisse au 31 août", 1)
+        start = row
+        for label, cents in (
+            ("Report à nouveau caisse au 1er septembre", c.report_caisse),
+            ("+ Recettes en espèces", c.caisse_recettes),
+            ("− Dépenses en espèces", c.caisse_depenses),
+        ):
+            text(ws, row, 0, label, f.text)
+            money(ws, row, 1, cents, f.money)
+            row += 1
+        text(ws, row, 0, "= Caisse du cahier au 31 août", f.label_bold)
+        formula_money(ws, row, 1, f"=B{start + 1}+B{start + 2}-B{start + 3}", c.caisse_fin, f.money_bold)
+        books = row
+        row += 1
+        text(ws, row, 0, "Caisse comptée (billets et pièces, feuille « Arrêté de caisse » du cahier)", f.text)
+        if c.caisse_comptee is None:
+            ws.write_string(row, 1, "non comptée", f.bad)
+        else:
+            money(ws, row, 1, c.caisse_comptee, f.money)
+        counted = row
+        row += 1
+        text(ws, row, 0, "Écart (comptée − cahier)", f.text)
+        if c.caisse_comptee is None:
+            ws.write_string(row, 1, "—", f.money)
+            row += 1
+            text(ws, row, 0, "Contrôle de la caisse", f.text)
+            ws.write_string(row, 1, "Comptage à faire", f.bad)
+        else:
+            formula_money(ws, row, 1, f"=B{counted + 1}-B{books + 1}", c.ecart_caisse or 0, f.money)
+            gap = _cell(row, 1)
+            row += 1
+            text(ws, row, 0, "Contrôle de la caisse", f.text)
+            self.check(ws, row, 1, gap, c.ecart_caisse == 0, "OK", "À corriger")
+        row += 2
+        merged_text(
+            ws,
+            row,
+            0,
+            1,
+            "Le comptage des billets et pièces est à signer par le mandataire et à joindre au compte-rendu.",
+            f.note,
+        )
+
+    # ------------------------------------------------------------------ 4. subventions
+
+    def subventions(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Subventions", [11, 30, 30, 10, 15], repeat=None)
+        row = self.heading(ws, "Tableau des subventions", 4)
+        for col, label in enumerate(("Date", "Organisme", "Objet", "N° pièce", "Montant")):
+            ws.write_string(row, col, label, f.header)
+        ws.repeat_rows(row)
+        row += 1
+        first = row
+        if not c.subventions:
+            merged_text(ws, row, 0, 4, "Aucune subvention inscrite dans la feuille Subventions du cahier.", f.text)
+            row += 1
+        for s in c.subventions:
+            date(ws, row, 0, s.date, f.date)
+            text(ws, row, 1, s.organisme, f.wrap)
+            text(ws, row, 2, s.objet, f.wrap)
+            text(ws, row, 3, s.piece, f.code)
+            money(ws, row, 4, s.montant, f.money)
+            row += 1
+        merged_text(ws, row, 0, 3, "Total de la feuille Subventions", f.label_bold)
+        formula_money(ws, row, 4, f"=SUM(E{first + 1}:E{max(row, first + 1)})", c.subventions_feuille, f.money_bold)
+        sheet_total = _cell(row, 4)
+        row += 1
+        merged_text(ws, row, 0, 3, "Subventions au journal (chapitres 7410 et 7420)", f.text)
+        money(ws, row, 4, c.subventions_journal, f.money)
+        journal_total = _cell(row, 4)
+        row += 1
+        merged_text(ws, row, 0, 3, "Concordance", f.text)
+        self.check(
+            ws,
+            row,
+            4,
+            f"{sheet_total}-{journal_total}",
+            c.subventions_feuille == c.subventions_journal,
+            "OK",
+            "Écart",
+        )
+        row += 2
+        merged_text(ws, row, 0, 4, "Joindre au compte-rendu un justificatif de chaque subvention publique.", f.note)
+
+    # ------------------------------------------------------------------ 5. actions
+
+    def actions(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Actions", [48, 8, 15, 15, 15])
+        row = self.heading(ws, "Recettes et dépenses par action", 4)
+        for col, label in enumerate(
+            ("Action (colonne « Action » du Journal)", "Lignes", "Recettes", "Dépenses", "Solde")
+        ):
+            ws.write_string(row, col, label, f.header)
+        ws.repeat_rows(row)
+        row += 1
+        first = row
+        for a in c.actions:
+            if a.action is None:
+                ws.write_string(row, 0, "Autres lignes (sans action)", f.text)
+            else:
+                text(ws, row, 0, a.action, f.wrap)
+            ws.write_number(row, 1, a.lignes, f.number)
+            money(ws, row, 2, a.recettes, f.money)
+            money(ws, row, 3, a.depenses, f.money)
+            formula_money(ws, row, 4, f"=C{row + 1}-D{row + 1}", a.solde, f.money)
+            ws.conditional_format(row, 4, row, 4, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
+            row += 1
+        if not c.actions:
+            merged_text(ws, row, 0, 4, "Aucune recette ni dépense.", f.text)
+            row += 1
+        last = max(row, first + 1)
+        text(ws, row, 0, "Total", f.label_bold)
+        ws.write_formula(row, 1, f"=SUM(B{first + 1}:B{last})", f.label_bold, sum(a.lignes for a in c.actions))
+        formula_money(ws, row, 2, f"=SUM(C{first + 1}:C{last})", sum(a.recettes for a in c.actions), f.money_bold)
+        formula_money(ws, row, 3, f"=SUM(D{first + 1}:D{last})", sum(a.depenses for a in c.actions), f.money_bold)
+        formula_money(ws, row, 4, f"=SUM(E{first + 1}:E{last})", sum(a.solde for a in c.actions), f.money_bold)
+        row += 2
+        merged_text(
+            ws,
+            row,
+            0,
+            4,
+            "Le total est celui des produits et des charges du compte de fonctionnement ; les mouvements internes "
+            "(dépôts d'espèces, retraits) ne sont ni des recettes ni des dépenses.",
+            f.note_wrap,
+        )
+        ws.set_row(row, 28)
+
+    # ------------------------------------------------------------------ 6. inventaire
+
+    def inventaire(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Inventaire", [11, 9, 36, 14, 11, 24])
+        row = self.heading(ws, "Inventaire des biens durables (chapitre 6800)", 5)
+        headers = ("Date d'achat", "N° pièce", "Désignation", "Valeur", "Date de sortie", "Motif de sortie")
+        for col, label in enumerate(headers):
+            ws.write_string(row, col, label, f.header)
+        ws.repeat_rows(row)
+        row += 1
+        first = row
+        if not c.inventaire:
+            merged_text(ws, row, 0, 5, "Aucun bien inscrit à l'inventaire.", f.text)
+            row += 1
+        for b in c.inventaire:
+            date(ws, row, 0, b.date, f.date)
+            text(ws, row, 1, b.piece, f.code)
+            text(ws, row, 2, b.designation, f.wrap)
+            money(ws, row, 3, b.valeur, f.money)
+            date(ws, row, 4, b.date_sortie, f.date)
+            text(ws, row, 5, b.motif, f.wrap)
+            row += 1
+        merged_text(ws, row, 0, 2, "Valeur totale inscrite", f.label_bold)
+        total = sum(b.valeur or 0 for b in c.inventaire)
+        formula_money(ws, row, 3, f"=SUM(D{first + 1}:D{max(row, first + 1)})", total, f.money_bold)
+        row += 1
+        merged_text(ws, row, 0, 2, "Achats de biens durables de l'exercice (chapitre 6800)", f.text)
+        money(ws, row, 3, c.chapitre("6800"), f.money)
+
+    # ------------------------------------------------------------------ 7. warnings still open
+
+    def avertissements(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Avertissements", [15, 24, 70])
+        row = self.heading(ws, "Avertissements encore ouverts", 2)
+        if not c.avertissements:
+            merged_text(ws, row, 0, 2, "Aucun avertissement : le cahier a été accepté sans remarque.", f.ok)
+            return
+        for col, label in enumerate(("Cellule", "Code", "Message")):
+            ws.write_string(row, col, label, f.header)
+        ws.repeat_rows(row)
+        row += 1
+        for w in c.avertissements:
+            text(ws, row, 0, w.cell or "(fichier)", f.code)
+            text(ws, row, 1, w.code, f.code)
+            text(ws, row, 2, w.message, f.wrap)
+            row += 1
+
+    # ------------------------------------------------------------------ 8. quitus
+
+    def quitus(self) -> None:
+        c, f = self.crf, self.f
+        ws = self.sheet("Quitus", [30, 30, 30])
+        row = self.heading(ws, "Quitus des vérificateurs aux comptes", 2)
+        ecole = c.nom or f"la coopérative n° {c.coop}"
+        body = (
+            f"Nous soussignés, vérificateurs aux comptes de la coopérative scolaire {ecole} (n° {c.coop}), "
+            f"avons examiné le compte-rendu financier de l'exercice du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}, "
+            "le cahier de comptes, le rapprochement bancaire au 31 août, l'arrêté de caisse et les pièces "
+            "justificatives. Nous certifions les comptes réguliers et sincères et donnons quitus au mandataire "
+            "pour sa gestion."
+        )
+        ws.merge_range(row, 0, row, 2, "", f.plain_wrap)
+        text(ws, row, 0, body, f.plain_wrap)
+        ws.set_row(row, 64)
+        row += 2
+        for label, cents in (
+            ("Total des produits", c.produits),
+            ("Total des charges", c.charges),
+            ("Résultat de l'exercice", c.resultat),
+            ("Disponible au 31 août (banque + caisse)", c.disponible_fin),
+        ):
+            merged_text(ws, row, 0, 1, label, f.text)
+            money(ws, row, 2, cents, f.money)
+            row += 1
+        row += 1
+        blocks = (
+            ("Le mandataire", c.mandataire),
+            ("Vérificateur aux comptes — parent d'élève", None),
+            ("Vérificateur aux comptes — enseignant(e) n'ayant pas tenu la comptabilité", None),
+        )
+        for col, (title, name) in enumerate(blocks):
+            text(ws, row, col, title, f.box_title)
+            text(ws, row + 1, col, f"Nom : {name}" if name else "Nom :", f.box)
+            text(ws, row + 2, col, "Date :", f.box)
+            text(ws, row + 3, col, "Signature :", f.box)
+        ws.set_row(row, 44)
+        ws.set_row(row + 1, 22)
+        ws.set_row(row + 2, 22)
+        ws.set_row(row + 3, 70)
+        row += 5
+        merged_text(ws, row, 0, 2, "Pièces à joindre au compte-rendu financier", f.section)
+        row += 1
+        releve = "solde non saisi" if c.releve_31_08 is None else f"solde {euros(c.releve_31_08)}"
+        items = [f"☐  Le relevé bancaire couvrant le 31 août ({releve})"]
+        for s in c.subventions:
+            what = " — ".join(x for x in (s.organisme, s.objet) if x) or "subvention"
+            items.append(f"☐  Justificatif de subvention : {what} ({euros(s.montant)})")
+        if not c.subventions:
+            items.append("☐  Les justificatifs des subventions (aucune inscrite cette année)")
+        items += [
+            "☐  L'arrêté de caisse au 31 août, signé",
+            "☐  L'inventaire des biens durables",
+            "☐  Le compte-rendu d'activités (CRA)",
+            "☐  Le présent quitus, signé par le mandataire et les deux vérificateurs aux comptes",
+        ]
+        for item in items:
+            ws.merge_range(row, 0, row, 2, "", f.plain)
+            text(ws, row, 0, item, f.plain)
+            row += 1

@@ -1,0 +1,154 @@
+"""What the CRF and the consolidation workbooks share: xlsxwriter set-up, French formats, safe writes.
+
+Teachers' text is always written with ``write_string`` (and the workbook is opened with
+``strings_to_formulas`` off besides): a libellé such as ``=HYPERLINK(…)`` or ``@SUM(1)``
+stays text in every output. Money arrives in integer cents and is written as euros.
+Files are written under a hidden temporary name in the target folder, then renamed:
+nobody (a teacher, the watcher, a sync client) ever sees a half-written workbook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+MONEY = '#,##0.00 "€"'
+DATE = "dd/mm/yyyy"
+BLUE = "#1F4E79"
+PALE = "#DDEBF7"
+GREY = "#F2F2F2"
+GREEN = "#C6EFCE"
+RED = "#FFC7CE"
+CHARGES_COLOUR = "#C0504D"
+PRODUITS_COLOUR = "#4F81BD"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A hidden temporary path beside ``path``; renamed onto ``path`` when the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def new_workbook(path: Path, title: str) -> Workbook:
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,  # belt and braces: text is text even through write()
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": DATE,
+        },
+    )
+    wb.set_properties({"title": title, "author": "cahier", "comments": "Produit par cahier à partir du dépôt."})
+    return wb
+
+
+class Formats:
+    """The few cell styles of our reports."""
+
+    def __init__(self, wb: Workbook) -> None:
+        def f(**props: Any) -> Any:
+            return wb.add_format({"font_name": "Arial", "font_size": 10, "valign": "vcenter", **props})
+
+        self.title = f(bold=True, font_size=14, font_color=BLUE)
+        self.subtitle = f(italic=True, font_color="#404040")
+        self.section = f(bold=True, font_size=11, font_color="white", bg_color=BLUE)
+        self.header = f(bold=True, bg_color=PALE, border=1, text_wrap=True, align="center")
+        self.text = f(border=1)
+        self.wrap = f(border=1, text_wrap=True)
+        self.plain = f()
+        self.plain_wrap = f(text_wrap=True, valign="top")
+        self.bold = f(bold=True)
+        self.code = f(border=1, align="center")
+        self.number = f(border=1, num_format="0", align="center")
+        self.number_bold = f(border=1, num_format="0", align="center", bold=True, bg_color=GREY)
+        self.money = f(border=1, num_format=MONEY)
+        self.money_bold = f(border=1, num_format=MONEY, bold=True, bg_color=GREY)
+        self.label_bold = f(border=1, bold=True, bg_color=GREY)
+        self.date = f(border=1, num_format=DATE, align="center")
+        self.ok = f(border=1, bold=True, bg_color=GREEN, align="center")
+        self.bad = f(border=1, bold=True, bg_color=RED, align="center")
+        self.note = f(italic=True, font_color="#595959")
+        self.note_wrap = f(italic=True, font_color="#595959", text_wrap=True, valign="top")
+        self.box = f(border=1, valign="top", text_wrap=True)
+        self.box_title = f(border=1, bold=True, bg_color=PALE, text_wrap=True, valign="top")
+        self.red_font = wb.add_format({"font_color": "#C00000"})
+        self.red_fill = wb.add_format({"bg_color": RED})
+
+
+def text(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """Write text as text, never as a formula; None as an empty (formatted) cell."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def merged_text(ws: Worksheet, row: int, first: int, last: int, value: Any, fmt: Any = None) -> None:
+    ws.merge_range(row, first, row, last, "", fmt)
+    text(ws, row, first, value, fmt)
+
+
+def money(ws: Worksheet, row: int, col: int, cents: int | None, fmt: Any) -> None:
+    if cents is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, cents / 100, fmt)
+
+
+def formula_money(ws: Worksheet, row: int, col: int, formula: str, cents: int, fmt: Any) -> None:
+    """A live formula, with the value we computed cached (what a reader without recalculation sees)."""
+    ws.write_formula(row, col, formula, fmt, cents / 100)
+
+
+def date(ws: Worksheet, row: int, col: int, value: dt.date | None, fmt: Any) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+
+
+def a4(ws: Worksheet, header: str, *, landscape: bool = False, repeat: int | None = None) -> None:
+    """A4, fit to the page width, small margins, a header naming the document and page numbers."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.6)
+    ws.set_header(f"&L&8{header.replace('&', '&&')}&R&8&A", {"margin": 0.3})
+    ws.set_footer("&C&8Page &P / &N", {"margin": 0.3})
+    if repeat is not None:
+        ws.repeat_rows(repeat)
+    ws.hide_gridlines(2)
+
+
+def fr_datetime(iso: str | None) -> str:
+    """An ISO timestamp as a French local date and time: ``27/11/2026 à 22:07``."""
+    if not iso:
+        return "—"
+    return dt.datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
+
+
+def local_date(iso: str | None) -> dt.date | None:
+    if not iso:
+        return None
+    return dt.datetime.fromisoformat(iso).astimezone().date()
