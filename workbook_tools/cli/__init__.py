@@ -14,9 +14,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from workbook_tools.cli import check, demo, history, ingest, restore, template, watch
+    from workbook_tools.cli import bilan, check, consolidate, demo, history, ingest, restore, template, watch
 
-    for module in (check, template, ingest, history, restore, watch, demo):
+    for module in (check, template, ingest, history, restore, watch, demo, bilan, consolidate):
         main.add_command(module.command)
 
 
