@@ -30,7 +30,9 @@ def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> None:
 
 
 class Running:
-    def __init__(self, tmp_path: Path, store_url: str | None = None, settle_timeout: float = 5.0) -> None:
+    def __init__(
+        self, tmp_path: Path, store_url: str | None = None, settle_timeout: float = 5.0, polling: bool = False
+    ) -> None:
         self.inbox = tmp_path / "inbox"
         self.inbox.mkdir(exist_ok=True)
         self.outbox = tmp_path / "outbox"
@@ -44,6 +46,8 @@ class Running:
             retry_max=0.5,
             outbox_debounce=0.2,
             rescan_interval=3600,
+            polling=polling,
+            poll_interval=0.2,
         )
         self.store = Store(config.store)
         self.watcher = Watcher(config)
@@ -178,6 +182,16 @@ def test_excel_save_is_ingested_once_after_the_save(running: Running) -> None:
     assert [v.status for v in history] == [ACCEPTED, ACCEPTED]
     assert running.store.current("0001") == history[1]
     assert running.watcher.counts == {"acceptés": 2}
+
+
+def test_polling_observer_for_network_shares(tmp_path: Path) -> None:
+    with Running(tmp_path, polling=True) as running:
+        folder = running.folder("0001")
+        temp = folder / "lu1234.tmp"
+        make_cahier(temp, seed=4)
+        os.replace(temp, folder / "cahier.ods")  # any workbook extension; the check says what it reads
+        wait_for(lambda: (folder / "cahier.statut.txt").exists())
+        assert [v.filename for v in running.history()] == ["cahier.ods"]
 
 
 def test_slow_copy_is_not_read_half_written(running: Running) -> None:

@@ -293,7 +293,7 @@ class _WebdavBackend(_Backend):
             self._known_dirs.add(done)
 
     def put_new(self, rel: str, data: bytes) -> bool:
-        from webdav4.client import ResourceAlreadyExists
+        from webdav4.client import HTTPError, ResourceAlreadyExists
 
         target = self.path(rel)
         parent = str(PurePosixPath(target).parent)
@@ -306,6 +306,15 @@ class _WebdavBackend(_Backend):
             with contextlib.suppress(Exception):
                 client.remove(tmp)
             return False
+        except HTTPError:
+            # Two MOVEs onto one name at once: some servers (wsgidav) answer 500 to one of them.
+            if not client.exists(target):
+                raise
+            if client.exists(tmp):  # ours did not move: the other writer won
+                with contextlib.suppress(Exception):
+                    client.remove(tmp)
+                return False
+            return self.read(rel) == data
         return True
 
     def remove_tree(self, rel: str) -> None:
