@@ -8,8 +8,10 @@ Nothing here judges the books: the reader only says what it could not read
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from workbook_tools.text import euros, fold, label_key
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a cahier is well under 1 MB; configurable by callers
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # zip bombs are refused before unpacking
 MAX_RATIO = 200  # unpacked / packed size of one member
+MAX_ROWS = 200_000  # rows of one sheet; a cahier has hundreds
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -68,6 +71,7 @@ class Cahier:
     subventions_total_cell: str | None = None
     caisse_comptee: int | None = None
     caisse_total_cell: str | None = None
+    journal_xml: bytes | None = field(default=None, repr=False)  # xlsx: the Journal sheet as stored
 
     def letters_of(self, code: str) -> list[str]:
         return [c.letter for c in self.chapter_columns if c.code == code]
@@ -176,7 +180,15 @@ def _check_zip(cahier: Cahier) -> None:
                 "Enregistrez de préférence au format .xlsx.",
             )
         )
-    cahier._zip_names = names  # type: ignore[attr-defined]
+    try:
+        with zipfile.ZipFile(cahier.path) as zf:
+            _guard_sheets(cahier, zf, names)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
+        raise Unreadable(
+            _file_finding(
+                Code.FILE_UNREADABLE, "Le fichier est tronqué ou endommagé : enregistrez à nouveau le cahier."
+            )
+        ) from exc
 
 
 def _sheet(book: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
@@ -619,18 +631,8 @@ _ERR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f
 
 def _find_cell_errors(cahier: Cahier) -> None:
     """python-calamine reads an error cell (#REF!, #DIV/0!) as empty: find them in the sheet XML (xlsx/xlsm)."""
-    names = getattr(cahier, "_zip_names", None)
-    if not names or "xl/workbook.xml" not in names:
-        return
-    try:
-        with zipfile.ZipFile(cahier.path) as zf:
-            sheet_file = _journal_sheet_file(zf)
-            if sheet_file is None:
-                return
-            data = zf.read(sheet_file)
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return
-    if b't="e"' not in data:
+    data = cahier.journal_xml
+    if not data or b't="e"' not in data:
         return
     input_letters = {v for k, v in cahier.columns.items() if k != "pointe"} | {c.letter for c in cahier.chapter_columns}
     for m in _ERR_CELL.finditer(data):
@@ -650,18 +652,53 @@ def _find_cell_errors(cahier: Cahier) -> None:
         )
 
 
-def _journal_sheet_file(zf: zipfile.ZipFile) -> str | None:
+READ_SHEETS = [J, layout.SHEET_PARAMS, layout.SHEET_INVENTAIRE, layout.SHEET_SUBVENTIONS, layout.SHEET_CAISSE]
+_WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')  # column AAA or beyond
+_LAST_ROW = re.compile(rb'<row r="(\d+)"')
+
+
+def _guard_sheets(cahier: Cahier, zf: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse, before python-calamine builds them in memory, sheets far larger than any cahier
+    (a value typed in XFD1048576 would make a grid of 17 billion cells). Keeps the Journal's XML
+    for the formula-error scan, so it is unpacked once."""
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return
+    files = _sheet_files(zf)
+    for sheet in READ_SHEETS:
+        member = files.get(fold(sheet))
+        if member is None or member not in names:
+            continue
+        data = zf.read(member)
+        if sheet == J:
+            cahier.journal_xml = data
+        tail = _LAST_ROW.search(data, max(0, data.rfind(b'<row r="')))
+        last_row = int(tail.group(1)) if tail else 0
+        if last_row > MAX_ROWS or _WIDE_CELL.search(data):
+            where = f"{last_row} lignes" if last_row > MAX_ROWS else "des colonnes au-delà de ZZ"
+            raise Unreadable(
+                _file_finding(
+                    Code.FILE_UNREADABLE,
+                    f"La feuille « {sheet} » est démesurée ({where}) : un cahier en compte quelques centaines. "
+                    "Supprimez les lignes ou colonnes remplies par erreur tout en bas ou tout à droite, puis enregistrez.",
+                    last_row,
+                )
+            )
+
+
+def _sheet_files(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Folded sheet name → its XML member, from workbook.xml and its relationships."""
     wb = zf.read("xl/workbook.xml").decode("utf-8", errors="replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-    for m in re.finditer(r"<sheet\b[^>]*>", wb):
-        tag = m.group(0)
-        name = re.search(r'name="([^"]*)"', tag)
-        rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
-        if name and rid and fold(name.group(1)) == fold(J):
-            t = re.search(r'Id="' + re.escape(rid.group(1)) + r'"[^>]*Target="([^"]*)"', rels) or re.search(
-                r'Target="([^"]*)"[^>]*Id="' + re.escape(rid.group(1)) + '"', rels
-            )
-            if t:
-                target = t.group(1).lstrip("/")
-                return target if target.startswith("xl/") else "xl/" + target
-    return None
+    targets: dict[str, str] = {}
+    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', m.group(0)), re.search(r'\bTarget="([^"]*)"', m.group(0))
+        if rid and target:
+            t = target.group(1).lstrip("/")
+            targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
+    out: dict[str, str] = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb):
+        name = re.search(r'\bname="([^"]*)"', m.group(0))
+        rid = re.search(r'\br:id="([^"]*)"', m.group(0))
+        if name and rid and rid.group(1) in targets:
+            out[fold(html.unescape(name.group(1)))] = targets[rid.group(1)]
+    return out
