@@ -7,7 +7,7 @@ column letter to point at, the message, and the value shown in the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -82,7 +82,7 @@ class Messages:
         return self.letter("date"), msg, d.date()
 
     def date_order(self, line: Line, f: pd.DataFrame) -> Built:
-        previous = f["date"].ffill().shift(1).loc[line.name]
+        previous = f["date"].ffill().shift(1).loc[cast(int, line.name)]
         msg = (
             f"La ligne est datée du {_date(line['date'])}, avant la ligne précédente ({_date(previous)}). "
             "Vérifiez la date, ou rangez les lignes dans l'ordre chronologique."
@@ -208,7 +208,7 @@ class Messages:
     def _balance(self, line: Line, f: pd.DataFrame, opening: int, inc: str, dec: str) -> int:
         order = f.sort_values(["date", "row"], kind="stable", na_position="last")
         delta = order[inc].fillna(0).astype("int64") - order[dec].fillna(0).astype("int64")
-        return int(opening + delta.cumsum().loc[line.name])
+        return int(opening + delta.cumsum().loc[cast(int, line.name)])
 
     def cash_negative(self, line: Line, f: pd.DataFrame) -> Built:
         bal = self._balance(line, f, self.openings["report_caisse"], "caisse_recette", "caisse_depense")

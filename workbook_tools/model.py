@@ -19,16 +19,16 @@ E, W = Severity.ERROR, Severity.WARNING
 
 
 class Code(enum.StrEnum):
-    """Finding codes (SPEC §4). Each member carries its severity and a plain-French title."""
+    """Finding codes (SPEC §4). Each member carries its severity and a plain-French title (``titre``)."""
 
     severity: Severity
-    title: str
+    titre: str
 
-    def __new__(cls, value: str, severity: Severity, title: str) -> Code:
+    def __new__(cls, value: str, severity: Severity, titre: str) -> Code:
         member = str.__new__(cls, value)
         member._value_ = value
         member.severity = severity
-        member.title = title
+        member.titre = titre
         return member
 
     FILE_UNREADABLE = "FILE_UNREADABLE", E, "Le fichier ne peut pas être lu comme un classeur."

@@ -135,9 +135,9 @@ def _line_findings(frame: pd.DataFrame, ctx: Context, messages: Messages) -> lis
     findings: list[Finding] = []
     for number, index in hits.itertuples(index=False):
         code = names[int(number)]
-        line = frame.loc[int(index)]
+        line = frame.iloc[int(index)]  # the frame has a RangeIndex: label == position
         letter, message, value = messages.build(code, line, frame)
-        findings.append(Finding(Code(code), layout.SHEET_JOURNAL, int(line["row"]), letter, message, value))
+        findings.append(Finding(Code[code], layout.SHEET_JOURNAL, int(line["row"]), letter, message, value))
     return findings
 
 
