@@ -611,14 +611,17 @@ class _Workbook:
             ws.write_string(row, 2, r.status_fr, f.text)
             date(ws, row, 3, local_date(r.received_at), f.date)
             text(ws, row, 4, r.filename, f.text)
-            ws.write_string(row, 5, "oui" if r.late else ("non" if r.has_figures else ""), f.code)
+            text(ws, row, 5, "oui" if r.late else ("non" if r.has_figures else None), f.code)
             date(ws, row, 6, local_date(r.refused_at), f.date)
             for col, key in enumerate(("ouverture", "produits", "charges", "resultat", "cloture"), start=7):
                 money(ws, row, col, fig[key], f.money)
             money(ws, row, 12, r.banque_fin, f.money)
             money(ws, row, 13, r.caisse_fin, f.money)
             money(ws, row, 14, r.releve_31_08, f.money)
-            ws.write_number(row, 15, r.warnings, f.number)
+            if r.has_figures:
+                ws.write_number(row, 15, r.warnings, f.number)
+            else:
+                ws.write_blank(row, 15, None, f.number)
             ws.write_number(row, 16, len(r.alerts), f.number)
             if c.roster:
                 ws.write_string(row, 17, "oui" if r.in_roster else "non", f.code)

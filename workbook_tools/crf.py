@@ -113,8 +113,9 @@ class _Writer:
                 last_col,
                 f"Attention : le cahier « {c.refused.filename} » reçu le {fr_datetime(c.refused.received_at)} a été "
                 f"refusé ({c.refused.errors} erreur(s)) ; ce compte-rendu est celui de la dernière version acceptée.",
-                f.bad,
+                f.banner,
             )
+            ws.set_row(4, 30)
             return 6
         return 5
 
@@ -244,7 +245,7 @@ class _Writer:
                 else:
                     money(ws, row, 7, cents, f.money)
             else:
-                formula_money(ws, row, 7, formula, cents, f.money)
+                formula_money(ws, row, 7, formula, cents or 0, f.money)
             refs.append(_cell(row, 7))
             row += 1
         merged_text(ws, row, 0, 6, "= Solde bancaire rapproché", f.label_bold)

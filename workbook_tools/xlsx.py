@@ -85,6 +85,7 @@ class Formats:
         self.date = f(border=1, num_format=DATE, align="center")
         self.ok = f(border=1, bold=True, bg_color=GREEN, align="center")
         self.bad = f(border=1, bold=True, bg_color=RED, align="center")
+        self.banner = f(border=1, bold=True, bg_color=RED, text_wrap=True)
         self.note = f(italic=True, font_color="#595959")
         self.note_wrap = f(italic=True, font_color="#595959", text_wrap=True, valign="top")
         self.box = f(border=1, valign="top", text_wrap=True)
