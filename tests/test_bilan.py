@@ -540,3 +540,22 @@ def test_outputs_open_and_render_in_libreoffice(world: World, roster: Path, tmp_
     pngs = sorted(tmp_path.glob("page-*.png"))
     assert len(pngs) == pages
     assert all(p.stat().st_size > 5_000 for p in pngs)
+
+
+def test_consolidation_without_stored_totals_reads_the_journal(world: World, tmp_path: Path) -> None:
+    """A version stored without the check's totals (an older store) is summed from its normalised journal."""
+    from workbook_tools.report import to_json
+    from workbook_tools.validate import check_file
+
+    result = check_file(world.files["0001"])
+    report = to_json(result)
+    report["totals"] = {
+        "report_banque": report["totals"]["report_banque"],
+        "report_caisse": report["totals"]["report_caisse"],
+    }
+    store = Store(tmp_path / "store")
+    store.submit("0001", "cahier.xlsx", world.files["0001"].read_bytes(), report, result.journal)
+    row = consolidate(store).rows[0]
+    exp = expected(world.books["0001"])
+    assert row.chapitres == exp.chapitres
+    assert (row.banque_fin, row.caisse_fin) == (exp.banque_fin, exp.caisse_fin)
