@@ -96,9 +96,10 @@ def test_annotated_copy(book: Book, write: Callable[[Book], Path], tmp_path: Pat
     wb = openpyxl.load_workbook(copy)
     assert wb.sheetnames[0] == "Erreurs" and wb.sheetnames[1:] == openpyxl.load_workbook(path).sheetnames
     errors = wb["Erreurs"]
-    assert [c.value for c in errors[1]] == ["Cellule", "Gravité", "Code", "Message"]
-    assert errors["A2"].value == "Journal!B4" and errors["A2"].hyperlink.location == "'Journal'!B4"
-    assert errors["C3"].value == "SPLIT_MISMATCH"
+    assert errors["A1"].value == "fautes.xlsx : 1 erreur, 1 avertissement — à corriger avant l'envoi."
+    assert [c.value for c in errors[4]] == ["Cellule", "Gravité", "Code", "Ce qu'il faut faire"]
+    assert errors["A5"].value == "Journal!B4" and errors["A5"].hyperlink.location == "'Journal'!B4"
+    assert errors["C6"].value == "SPLIT_MISMATCH" and errors["D6"].value.startswith("La ventilation")
     journal = wb["Journal"]
     assert journal[f"O{row}"].fill.start_color.rgb.endswith("F4A6A6")  # red: error
     assert journal["B4"].fill.start_color.rgb.endswith("FFD08A")  # orange: warning

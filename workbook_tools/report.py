@@ -11,6 +11,7 @@ from workbook_tools.validate import CheckResult
 RED = "FFF4A6A6"
 ORANGE = "FFFFD08A"
 ANNOTATED_SUFFIX = ".annote"
+HEADER_ROW = 4  # of the « Erreurs » sheet
 
 
 def to_json(result: CheckResult) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
         raise ValueError("le rapport annoté ne doit pas remplacer le cahier d'origine")
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     tmp = dest.with_name(f".{dest.stem}.tmp{dest.suffix}")  # hidden: watchers and sync clients skip it
@@ -102,27 +103,45 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
         text = "\n".join(f"{f.code} : {f.message}" for f in found)
         cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
     ws = wb.create_sheet("Erreurs", 0)
-    ws.append(["Cellule", "Gravité", "Code", "Message"])
-    for c in ws[1]:
+    ws["A1"] = summary(result)
+    ws["A1"].font = Font(bold=True, size=13, color="FF1F4E79")
+    ws["A2"] = (
+        "Chaque ligne dit quelle cellule corriger et comment. Cliquez sur la cellule pour y aller dans cette copie ; "
+        "faites la correction dans votre cahier, puis enregistrez-le à nouveau."
+    )
+    ws["A2"].font = Font(italic=True, color="FF555555")
+    ws.append([])
+    ws.append(["Cellule", "Gravité", "Code", "Ce qu'il faut faire"])
+    for c in ws[HEADER_ROW]:
         c.font = Font(bold=True)
+        c.fill = PatternFill("solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="top")
     for f in result.findings:
         ws.append(
             [f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", str(f.code), None]
         )
-        msg = ws.cell(ws.max_row, 4)
+        r = ws.max_row
+        msg = ws.cell(r, 4)
         msg.value = f.message
-        msg.data_type = "s"
+        msg.data_type = "s"  # a message quotes teachers' text: never a formula
+        for c in ws[r]:
+            c.alignment = wrap
         if editable and f.cell and (f.sheet, f"{f.column}{f.row}") in by_cell:
-            link = ws.cell(ws.max_row, 1)
+            link = ws.cell(r, 1)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.column}{f.row}")
             link.font = Font(color="FF0563C1", underline="single")
+        ws.row_dimensions[r].height = 15 * max(1, -(-len(f.message) // 100))  # spreadsheets do not size wrapped rows
         fill = RED if f.severity is Severity.ERROR else ORANGE
-        ws.cell(ws.max_row, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 24
-    ws.column_dimensions["D"].width = 120
-    ws.freeze_panes = "A2"
+        ws.cell(r, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)
+    for letter, width in zip("ABCD", (20, 14, 25, 95), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
