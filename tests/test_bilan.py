@@ -458,11 +458,11 @@ def test_cli_bilan(world: World, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["bilan", "--coop", "0999", "-o", "x.xlsx"], "Error: La coopérative 0999 n'a rien envoyé : aucune version dans le dépôt"),
-        (["bilan", "--coop", "../x", "-o", "x.xlsx"], "Error: Numéro de coopérative invalide : '../x'"),
+        (["bilan", "--coop", "0999", "-o", "x.xlsx"], "Erreur : La coopérative 0999 n'a rien envoyé : aucune version dans le dépôt"),
+        (["bilan", "--coop", "../x", "-o", "x.xlsx"], "Erreur : Numéro de coopérative invalide : '../x'"),
         (["bilan", "--coop", "0001", "--exercice", "2000-2001", "-o", "x.xlsx"],
-         "Error: La coopérative 0001 n'a aucune version acceptée pour l'exercice 2000-2001."),
-        (["consolidate", "--roster", "absent.csv", "-o", "x.xlsx"], "Error: Liste des coopératives illisible : absent.csv"),
+         "Erreur : La coopérative 0001 n'a aucune version acceptée pour l'exercice 2000-2001."),
+        (["consolidate", "--roster", "absent.csv", "-o", "x.xlsx"], "Erreur : Liste des coopératives illisible : absent.csv"),
         (["bilan", "--coop", "0001"], "indiquez le classeur à écrire avec -o FICHIER.xlsx"),
     ],
 )  # fmt: skip
@@ -481,7 +481,7 @@ def test_cli_empty_store(tmp_path: Path) -> None:
         main, ["consolidate", "--store", str(tmp_path / "vide"), "-o", str(tmp_path / "c.xlsx")]
     )
     assert result.exit_code == 1
-    assert result.output == f"Error: Le dépôt {tmp_path / 'vide'} est vide : aucune coopérative n'a rien envoyé.\n"
+    assert result.output == f"Erreur : Le dépôt {tmp_path / 'vide'} est vide : aucune coopérative n'a rien envoyé.\n"
 
 
 # --------------------------------------------------------------------------- LibreOffice

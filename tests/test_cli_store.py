@@ -46,7 +46,7 @@ def test_ingest_history_restore(run, tmp_path: Path) -> None:  # type: ignore[no
     code, out, _ = run("restore", "--coop", "0001", "--version", "2", "-o", str(out_file))
     assert code == 0 and out.startswith("Version ") and out_file.read_bytes() == bad.read_bytes()
     code, _, err = run("restore", "--coop", "0001", "--version", "1", "-o", str(out_file))
-    assert code == 1 and err == f"Error: {out_file} existe déjà (utilisez --force pour le remplacer).\n"
+    assert code == 1 and err == f"Erreur : {out_file} existe déjà (utilisez --force pour le remplacer).\n"
     assert out_file.read_bytes() == bad.read_bytes()
     code, _, _ = run("restore", "--coop", "0001", "--version", "1", "-o", str(out_file), "--force")
     assert code == 0 and out_file.read_bytes() == good.read_bytes()
@@ -63,9 +63,9 @@ def test_wrong_coop_is_refused_and_kept_in_its_folder_only(run, tmp_path: Path) 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["history", "--coop", "../etc"], "Error: Numéro de coopérative invalide : '../etc'"),
-        (["restore", "--coop", "0001", "--version", "9", "-o", "x.xlsx"], "Error: La coopérative 0001 n'a pas de version n° 9 (0 versions)."),
-        (["restore", "--coop", "0001", "--version", "zz", "-o", "x.xlsx"], "Error: Aucune version 'zz' pour la coopérative 0001."),
+        (["history", "--coop", "../etc"], "Erreur : Numéro de coopérative invalide : '../etc'"),
+        (["restore", "--coop", "0001", "--version", "9", "-o", "x.xlsx"], "Erreur : La coopérative 0001 n'a pas de version n° 9 (0 versions)."),
+        (["restore", "--coop", "0001", "--version", "zz", "-o", "x.xlsx"], "Erreur : Aucune version 'zz' pour la coopérative 0001."),
     ],
 )  # fmt: skip
 def test_bad_input_one_line_exit_1(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +77,7 @@ def test_bad_input_one_line_exit_1(run, args: list[str], message: str) -> None: 
 def test_ingest_bad_coop_never_writes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = make_cahier(tmp_path / "c.xlsx", seed=1)
     code, _, err = run("ingest", str(good), "--coop", "0001/../../x")
-    assert code == 1 and err.startswith("Error: Numéro de coopérative invalide")
+    assert code == 1 and err.startswith("Erreur : Numéro de coopérative invalide")
     assert not (tmp_path / "store").exists()
 
 
@@ -86,4 +86,4 @@ def test_history_of_unreachable_webdav_store(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(main, ["history", "--coop", "0001", "--store", f"webdav://127.0.0.1:{free_port()}/x"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: Dépôt injoignable (webdav://127.0.0.1:")
+    assert result.stderr.startswith("Erreur : Dépôt injoignable (webdav://127.0.0.1:")

@@ -161,8 +161,9 @@ def test_other_chart(tmp_path: Path) -> None:
 
 
 def test_cli_writes_template(tmp_path: Path) -> None:
-    from workbook_tools.cli import template as cli
     from click.testing import CliRunner
+
+    from workbook_tools.cli import template as cli
 
     runner = CliRunner()
     out = tmp_path / "x" / "mon-cahier.xlsx"
