@@ -194,7 +194,16 @@ def _check_zip(cahier: Cahier) -> None:
 def _sheet(book: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
     for name in book.sheet_names:
         if fold(name) == fold(wanted):
-            return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            try:
+                return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:  # python-calamine raises XmlError, ZipError… for a damaged sheet
+                raise Unreadable(
+                    _file_finding(
+                        Code.FILE_UNREADABLE,
+                        f"La feuille « {name} » est endommagée et ne peut pas être lue ({type(exc).__name__}). "
+                        "Ouvrez le cahier dans Excel ou LibreOffice et enregistrez-le à nouveau.",
+                    )
+                ) from exc
     return None
 
 
