@@ -1,7 +1,7 @@
-"""The treasurer's OUTBOX. Until the consolidated workbook exists (bilan issue), a summary of the store.
+"""The treasurer's OUTBOX: the consolidated workbook of each exercice, and a summary of the store.
 
-``refresh_outbox(store, outbox)`` is the single call the watcher makes after an acceptance
-(debounced); the consolidation will replace its body.
+``refresh_outbox(store, outbox, roster=...)`` is the single call the watcher makes after an
+acceptance or a refusal (debounced). Every file appears complete or not at all.
 """
 
 from __future__ import annotations
@@ -57,10 +57,21 @@ def store_summary(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
-def refresh_outbox(store: Store, outbox: Path) -> list[Path]:
-    """Write the summary of the store into OUTBOX (CSV for a spreadsheet, JSON for programs). Amounts in cents."""
+def consolidation_name(exercice: str) -> str:
+    return f"consolidation-{exercice}.xlsx"
+
+
+def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) -> list[Path]:
+    """The consolidated workbook of each exercice with an accepted version (``consolidation-2025-2026.xlsx``),
+    and the summary of the store (CSV for a spreadsheet, JSON for programs; amounts in cents)."""
+    from workbook_tools.consolidation import write_consolidation
+
     rows = store_summary(store)
     outbox.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_consolidation(store, outbox / consolidation_name(exercice), roster=roster, exercice=exercice)
+        for exercice in sorted({r["exercice"] for r in rows if r["exercice"] and r["version"]})
+    ]
     columns = ["coop", "exercice", "statut", "version", "recu_le", "fichier", "versions", "derniere_version",
                "derniere_erreurs", "produits", "charges", "resultat"]  # fmt: skip
     text = io.StringIO()
@@ -69,6 +80,7 @@ def refresh_outbox(store: Store, outbox: Path) -> list[Path]:
     writer.writerows(rows)
     payload = {"genere_le": datetime.now(UTC).isoformat(), "depot": store.display_url, "cooperatives": rows}
     return [
+        *written,
         _replace(outbox / SUMMARY_CSV, text.getvalue().encode("utf-8-sig")),
         _replace(outbox / SUMMARY_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")),
     ]

@@ -45,6 +45,7 @@ from workbook_tools.store import (
     ACCEPTED,
     COOP_PATTERN,
     DUPLICATE,
+    REFUSED,
     Store,
     StoreError,
     StoreUnavailable,
@@ -140,7 +141,9 @@ class WatchConfig:
     retry_initial: float = 2.0  # back-off when the store is unreachable
     retry_max: float = 300.0
     once_retries: int = 3  # with --once: attempts on an unreachable store before giving up
-    outbox_debounce: float = 5.0
+    outbox_debounce: float = 5.0  # quiet seconds after the last acceptance before the outbox is rebuilt…
+    outbox_max_wait: float = 60.0  # …but never later than this after the first one (a steady stream still refreshes)
+    roster: Path | None = None  # CSV « coop,nom » of the expected cooperatives, for the consolidation
     max_bytes: int | None = None
     report_formats: tuple[str, ...] = REPORT_FORMATS
     store_options: dict[str, Any] = field(default_factory=dict)
@@ -161,8 +164,9 @@ class WatchConfig:
         if "inbox" not in values:
             raise ValueError("dossier INBOX manquant (argument ou clé « inbox » du fichier de configuration)")
         values["inbox"] = Path(values["inbox"]).expanduser()
-        if values.get("outbox") is not None:
-            values["outbox"] = Path(values["outbox"]).expanduser()
+        for key in ("outbox", "roster"):
+            if values.get(key) is not None:
+                values[key] = Path(values[key]).expanduser()
         if "report_formats" in values:
             values["report_formats"] = tuple(values["report_formats"])
         return cls(**values)
@@ -213,6 +217,7 @@ class Watcher:
         self._backoff = config.retry_initial
         self._failures = 0
         self._outbox_due: float | None = None
+        self._outbox_first = 0.0
         self._last_scan = 0.0
         self.counts: dict[str, int] = {}
 
@@ -477,17 +482,21 @@ class Watcher:
             copy.write_bytes(data)
             result = check_file(copy, expected_coop=coop, max_bytes=self.config.max_bytes)
             outcome = Outcome(record, original if record.status == DUPLICATE else None, to_json(result), result)
-            write_outputs(outcome, path.parent, path.name, report_formats=self.config.report_formats)
+            write_outputs(outcome, path.parent, path.name, report_formats=self.config.report_formats, store=self.store)
         if record.status != DUPLICATE:
             with contextlib.suppress(OSError):
                 write_status(path.parent, path.name, status_line(record, None, record.errors, record.warnings))
 
     def _log_outcome(self, rel: str, outcome: Outcome) -> None:
         v = outcome.version
+        if v.status in (ACCEPTED, REFUSED):  # a refused newer version shows in the consolidation too
+            now = time.monotonic()
+            if self._outbox_due is None:
+                self._outbox_first = now
+            self._outbox_due = min(now + self.config.outbox_debounce, self._outbox_first + self.config.outbox_max_wait)
         if v.status == ACCEPTED:
             self._count("acceptés")
             log.info("accepté %s → version %s (%d avertissement(s))", rel, v.version, outcome.warnings)
-            self._outbox_due = time.monotonic() + self.config.outbox_debounce
         elif v.status == DUPLICATE:
             self._count("doublons")
             log.info("déjà reçu %s : identique à la version %s", rel, v.duplicate_of)
@@ -502,7 +511,7 @@ class Watcher:
         from workbook_tools.watcher.outbox import refresh_outbox
 
         try:
-            written = refresh_outbox(self.store, self.config.outbox)
+            written = refresh_outbox(self.store, self.config.outbox, roster=self.config.roster)
         except (StoreError, OSError) as exc:
             log.warning("boîte de sortie non rafraîchie (%s) : nouvel essai plus tard", exc)
             self._outbox_due = time.monotonic() + max(self.config.outbox_debounce, self._backoff)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store, Version, c
 
 if TYPE_CHECKING:
     from workbook_tools.validate import CheckResult
+
+log = logging.getLogger("cahier.ingest")
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -153,7 +156,7 @@ def ingest_bytes(
         original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
         outcome = Outcome(version, original, report, result)
         if outputs is not None:
-            write_outputs(outcome, outputs, filename, report_formats=report_formats)
+            write_outputs(outcome, outputs, filename, report_formats=report_formats, store=store)
     return outcome
 
 
@@ -169,9 +172,15 @@ def status_path(folder: Path, filename: str) -> Path:
 
 
 def write_outputs(
-    outcome: Outcome, folder: Path, filename: str, *, report_formats: tuple[str, ...] = REPORT_FORMATS
+    outcome: Outcome,
+    folder: Path,
+    filename: str,
+    *,
+    report_formats: tuple[str, ...] = REPORT_FORMATS,
+    store: Store | None = None,
 ) -> list[Path]:
-    """Reports, then the status line, next to the teacher's file; replaces those of an earlier save."""
+    """Reports (and, for an accepted cahier with ``store`` given, its CRF), then the status line, next to
+    the teacher's file; replaces those of an earlier save."""
     from workbook_tools.report import annotate, to_text
 
     stem = output_stem(filename)
@@ -193,8 +202,24 @@ def write_outputs(
             else:  # nothing to show: an old report would mislead
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
+    if store is not None and outcome.accepted:
+        crf = _write_crf(store, outcome, folder / f"{stem}.crf.xlsx")
+        if crf is not None:
+            written.append(crf)
     written.append(write_status(folder, filename, outcome.message()))  # last: the status says it is all there
     return written
+
+
+def _write_crf(store: Store, outcome: Outcome, target: Path) -> Path | None:
+    """The CRF of the version just accepted. A CRF that cannot be built never undoes an acceptance: it is logged."""
+    from workbook_tools.crf import write_crf
+
+    version = outcome.original if outcome.status == DUPLICATE and outcome.original else outcome.version
+    try:
+        return write_crf(store, version.coop, version.exercice, target)
+    except Exception as exc:
+        log.error("CRF de %s non écrit : %s: %s", version.coop, type(exc).__name__, exc)
+        return None
 
 
 def write_status(folder: Path, filename: str, line: str) -> Path:

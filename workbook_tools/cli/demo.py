@@ -32,7 +32,12 @@ def command(folder: Path, force: bool) -> None:
             progress.update(task, advance=1, description=f"Cahier {drop.folder}/{drop.name}")
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
     config = WatchConfig.from_sources(
-        None, inbox=folder / "inbox", store=str(folder / "store"), outbox=folder / "tresorier", stability_delay=0.0
+        None,
+        inbox=folder / "inbox",
+        store=str(folder / "store"),
+        outbox=folder / "tresorier",
+        roster=folder / "coops.csv",
+        stability_delay=0.0,
     )
     with console.status("Le service de surveillance traite les dépôts…"):
         Watcher(config).run(once=True)
@@ -48,7 +53,11 @@ def command(folder: Path, force: bool) -> None:
         )
     console.print(table)
     console.print(
-        f"\nÀ ouvrir :\n  • les rapports, à côté de chaque cahier : {folder / 'inbox'}/<coop>/\n  • le dossier du trésorier : {folder / 'tresorier'}\n  • le dépôt de toutes les versions : cahier history --store {folder / 'store'} --coop 69011"
+        "\nÀ ouvrir :\n"
+        f"  • à côté de chaque cahier ({folder / 'inbox'}/<coop>/) : NOM.statut.txt, le rapport NOM.rapport.xlsx "
+        "(copie annotée) et, s'il est accepté, son compte-rendu financier NOM.crf.xlsx\n"
+        f"  • le classeur du trésorier : {folder / 'tresorier' / 'consolidation-2025-2026.xlsx'}\n"
+        f"  • toutes les versions d'une coopérative : cahier history --store {folder / 'store'} --coop 69011"
     )
 
 

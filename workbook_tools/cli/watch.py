@@ -15,6 +15,11 @@ import click
 @click.option("--store", "store", help="Dépôt des versions (dossier, webdav://…, https://…). Défaut : ./store")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="Dossier du trésorier départemental.")
 @click.option("--once", is_flag=True, help="Traite ce qui est déjà là puis s'arrête (sans surveiller).")
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Liste CSV des coopératives attendues (coop,nom), pour la consolidation.",
+)
 @click.option("--polling", is_flag=True, default=None, help="Scrute les dossiers (partages réseau) au lieu d'écouter.")
 @click.option("--delay", "stability_delay", type=float, help="Secondes sans changement avant de lire un fichier (2).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -24,6 +29,7 @@ def command(
     store: str | None,
     outbox: Path | None,
     once: bool,
+    roster: Path | None,
     polling: bool | None,
     stability_delay: float | None,
     config_file: Path | None,
@@ -38,7 +44,13 @@ def command(
 
     try:
         config = WatchConfig.from_sources(
-            config_file, inbox=inbox, store=store, outbox=outbox, polling=polling, stability_delay=stability_delay
+            config_file,
+            inbox=inbox,
+            store=store,
+            outbox=outbox,
+            roster=roster,
+            polling=polling,
+            stability_delay=stability_delay,
         )
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
