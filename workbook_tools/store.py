@@ -31,11 +31,16 @@ Rules that keep it safe:
   a duplicate. A claim whose manifest is not yet published (writer killed between the two
   steps) is completed by the next reader that meets it ("roll forward"): the claim is the
   commit point. Claims are an index derivable from the manifests.
+* A write that fails before its claim (a full disk, the share gone) removes its own
+  unclaimed folder, best effort. A store whose ``cahier-store.json`` has vanished since
+  it was opened (share unmounted, folder moved away) is unavailable: it is never
+  silently recreated empty where it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -181,6 +186,9 @@ class _Backend:
     def makedirs(self, rel: str) -> None:
         self.fs.makedirs(self.path(rel), exist_ok=True)
 
+    def exists(self, rel: str) -> bool:
+        return bool(self.fs.exists(self.path(rel)))
+
     def put_new(self, rel: str, data: bytes) -> bool:
         """Publish ``data`` at ``rel`` unless something is already there. True if written."""
         target = self.path(rel)
@@ -204,6 +212,9 @@ class _LocalBackend(_Backend):
             return sorted(os.listdir(self.path(rel)))
         except FileNotFoundError:
             return []
+
+    def exists(self, rel: str) -> bool:
+        return os.path.exists(self.path(rel))
 
     def makedirs(self, rel: str) -> None:
         os.makedirs(self.path(rel), exist_ok=True)
@@ -403,10 +414,18 @@ class Store:
         except (StoreError, FileNotFoundError, FileExistsError):
             raise
         except self._transient as exc:
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreUnavailable(f"Dépôt plein ({self.display_url}) pendant : {what} — {exc}") from exc
             raise StoreUnavailable(f"Dépôt injoignable ({self.display_url}) pendant : {what} — {exc}") from exc
 
     def _ensure_initialised(self) -> None:
-        if self._initialised:
+        if self._initialised:  # still there? A share unmounted or a folder moved away must not get a new tree
+            with self._io("vérification du dépôt"):
+                if not self._backend.exists("cahier-store.json"):
+                    raise StoreUnavailable(
+                        f"Dépôt introuvable ({self.display_url}) : cahier-store.json a disparu "
+                        "(partage démonté, dossier déplacé ?) ; rien n'y est écrit, nouvel essai plus tard."
+                    )
             return
         with self._io("initialisation"):
             self._backend.makedirs("coops")
@@ -617,9 +636,14 @@ class Store:
         with self._io(f"écriture de la version {version} de {coop}"):
             for rel in (folder, f"coops/{coop}/hashes", f"coops/{coop}/manifests"):
                 self._backend.makedirs(rel)
-            for file_name, payload in payloads.items():
-                self._write_new(f"{folder}/{file_name}", payload)
-            self._write_new(f"{folder}/manifest.json", manifest.to_json())
+            try:
+                for file_name, payload in payloads.items():
+                    self._write_new(f"{folder}/{file_name}", payload)
+                self._write_new(f"{folder}/manifest.json", manifest.to_json())
+            except Exception:  # e.g. a full disk: this version was never claimed, nobody else knows its id
+                with contextlib.suppress(Exception):
+                    self._backend.remove_tree(folder)
+                raise
             claim = json.dumps({"version": version, "sha256": digest}).encode()
             won = self._backend.put_new(f"coops/{coop}/hashes/{digest}.json", claim)
             if won:  # read back: a server without an atomic MOVE could let a racing writer replace it
