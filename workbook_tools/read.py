@@ -384,10 +384,11 @@ def _journal_frame(
     out: dict[str, Any] = {"row": np.asarray(rownums, dtype="int64")}
     findings = cahier.findings
     empty = [""] * len(filled)
+    by_column = [list(col) for col in zip(*lines, strict=True)] if lines else [empty] * width  # transposed in C
 
     def column(key: str) -> list[Any]:
         j = index.get(key)
-        return [row[j] for row in lines] if j is not None else empty
+        return by_column[j] if j is not None else empty
 
     out["pointe"] = [v != "" and not cells.is_empty(v) for v in column("pointe")]
     for key in TEXT_KEYS:
@@ -479,7 +480,9 @@ def _journal_frame(
     unknown = np.zeros(n, dtype="int64")
     split_bad = np.zeros(n, dtype=bool)
     for j, col in chapters:
-        values, bad = _money_column(findings, rownums, [row[j] for row in lines], col.letter, col.header)
+        if by_column[j].count("") == n:  # nothing typed in this chapter column
+            continue
+        values, bad = _money_column(findings, rownums, by_column[j], col.letter, col.header)
         present = np.array([v is not None for v in values], dtype=bool)
         cents = np.array([v or 0 for v in values], dtype="int64")
         if col.code:
