@@ -78,7 +78,19 @@ def main() -> None:
             d.mkdir()
         files = {f"{i:05d}": with_coop(template, "00001", f"{i:05d}", work) for i in range(2, burst + 2)}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "workbook_tools", "watch", str(inbox), "--store", str(store), "--outbox", str(outbox), "--delay", str(DELAY)],
+            [
+                sys.executable,
+                "-m",
+                "workbook_tools",
+                "watch",
+                str(inbox),
+                "--store",
+                str(store),
+                "--outbox",
+                str(outbox),
+                "--delay",
+                str(DELAY),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -94,7 +106,9 @@ def main() -> None:
                 written = time.perf_counter()
                 latencies.append(wait_for([status_path(folder, name)], 60) - written)
             med = statistics.median(latencies)
-            print(f"{'latency: last write → status file (median of ' + str(latency_runs) + ')':<56} {med * 1000:8.0f} ms   target ≤ {(DELAY + 1) * 1000:.0f} ms (delay + 1 s)   ratio {med / (DELAY + 1):4.2f}")
+            print(
+                f"{'latency: last write → status file (median of ' + str(latency_runs) + ')':<56} {med * 1000:8.0f} ms   target ≤ {(DELAY + 1) * 1000:.0f} ms (delay + 1 s)   ratio {med / (DELAY + 1):4.2f}"
+            )
 
             start = time.perf_counter()
             for coop, data in files.items():
@@ -108,8 +122,12 @@ def main() -> None:
             proc.wait(timeout=60)
         s = Store(str(store))
         accepted = sum(1 for c in files if (v := s.current(c)) is not None and v.accepted)
-        print(f"{'burst: ' + str(burst) + ' files dropped at once':<56} {done - start:8.1f} s    ({(done - dropped) / burst * 1000:.0f} ms a file after the drop)")
-        print(f"{'burst: accepted versions in the store':<56} {accepted:8d}      of {burst} ({'none lost' if accepted == burst else 'LOST ' + str(burst - accepted)})")
+        print(
+            f"{'burst: ' + str(burst) + ' files dropped at once':<56} {done - start:8.1f} s    ({(done - dropped) / burst * 1000:.0f} ms a file after the drop)"
+        )
+        print(
+            f"{'burst: accepted versions in the store':<56} {accepted:8d}      of {burst} ({'none lost' if accepted == burst else 'LOST ' + str(burst - accepted)})"
+        )
         print(f"{'burst: peak memory of the watcher process':<56} {peak:8.0f} MB   target < 500 MB")
         print(f"watcher exit status after SIGTERM: {proc.returncode}")
 
