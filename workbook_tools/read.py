@@ -429,7 +429,7 @@ def _journal_frame(
                     cells.text(v),
                 )
             )
-    out["date"] = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").astype("datetime64[ns]")
+    out["date"] = np.array(dates, dtype="datetime64[D]").astype("datetime64[ns]")  # None → NaT
     out["date_bad"] = date_bad
 
     amount_bad = np.zeros(len(filled), dtype=bool)
