@@ -37,6 +37,8 @@ J = layout.SHEET_JOURNAL
 HEADER_KEYS = {fold(header): key for key, header in layout.JOURNAL_COLUMNS}
 TEMPLATE_LETTERS = {key: layout.column_letter(i) for i, (key, _) in enumerate(layout.JOURNAL_COLUMNS)}
 TEXT_KEYS = ["piece", "mode", "libelle", "cheque", "action"]
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_NO_DAY = np.iinfo("int64").min  # numpy's NaT
 
 
 class Unreadable(Exception):
@@ -429,15 +431,16 @@ def _journal_frame(
                     cells.text(v),
                 )
             )
-    out["date"] = np.array(dates, dtype="datetime64[D]").astype("datetime64[ns]")  # None → NaT
+    days = np.array([d.toordinal() - _EPOCH if d is not None else _NO_DAY for d in dates], dtype="int64")
+    out["date"] = days.astype("datetime64[D]").astype("datetime64[ns]")  # _NO_DAY → NaT
     out["date_bad"] = date_bad
 
     amount_bad = np.zeros(len(filled), dtype=bool)
     for key in layout.AMOUNT_COLUMNS:
-        values, bad = _money_column(
+        cents, present, bad = _money_column(
             findings, rownums, column(key), cahier.columns[key], dict(layout.JOURNAL_COLUMNS)[key]
         )
-        out[key] = pd.array(values, dtype="Int64")
+        out[key] = pd.arrays.IntegerArray(cents, ~present)
         amount_bad |= bad
     out["amount_bad"] = amount_bad
 
@@ -447,7 +450,7 @@ def _journal_frame(
     chap_unknown: list[bool] = []
     resolved: dict[Any, Any] = {}
     for r, v in zip(rownums, chap_written, strict=True):
-        if cells.is_empty(v):
+        if v == "" or cells.is_empty(v):
             chap_code.append(None)
             chap_unknown.append(False)
             continue
@@ -482,9 +485,7 @@ def _journal_frame(
     for j, col in chapters:
         if by_column[j].count("") == n:  # nothing typed in this chapter column
             continue
-        values, bad = _money_column(findings, rownums, by_column[j], col.letter, col.header)
-        present = np.array([v is not None for v in values], dtype=bool)
-        cents = np.array([v or 0 for v in values], dtype="int64")
+        cents, present, bad = _money_column(findings, rownums, by_column[j], col.letter, col.header)
         if col.code:
             split[col.code] += cents
             seen[col.code] |= present
@@ -514,11 +515,14 @@ def _text_column(values: list[Any]) -> list[str | None]:
 
 def _money_column(
     findings: list[Finding], rownums: list[int], values: list[Any], letter: str, header: str
-) -> tuple[list[int | None], np.ndarray]:
-    result: list[int | None] = [None] * len(values)
-    bad = np.zeros(len(values), dtype=bool)
-    if values.count("") == len(values):  # most chapter columns: nothing typed (list.count runs in C)
-        return result, bad
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """→ (cents, present, bad): int64 cents (0 where empty or unreadable), and two masks."""
+    n = len(values)
+    result = np.zeros(n, dtype="int64")
+    present = np.zeros(n, dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    if values.count("") == n:  # most chapter columns: nothing typed (list.count runs in C)
+        return result, present, bad
     for i, v in enumerate(values):
         if v == "":
             continue
@@ -527,9 +531,12 @@ def _money_column(
             cents = round(v * 100)
             if abs(v * 100 - cents) <= 1e-6:
                 result[i] = cents
+                present[i] = True
                 continue
         cents, status, reason = cells.money(v)
-        result[i] = cents
+        if cents is not None:
+            result[i] = cents
+            present[i] = True
         bad[i] = status == cells.BAD
         r = rownums[i]
         if status == cells.TEXT:
@@ -556,7 +563,7 @@ def _money_column(
                     cells.text(v),
                 )
             )
-    return result, bad
+    return result, present, bad
 
 
 # --- Inventaire, Subventions, Arrêté de caisse ----------------------------------------------------
