@@ -77,13 +77,20 @@ def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) ->
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=columns, delimiter=";")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _csv_text(v) for k, v in row.items()} for row in rows)
     payload = {"genere_le": datetime.now(UTC).isoformat(), "depot": store.display_url, "cooperatives": rows}
     return [
         *written,
         _replace(outbox / SUMMARY_CSV, text.getvalue().encode("utf-8-sig")),
         _replace(outbox / SUMMARY_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")),
     ]
+
+
+def _csv_text(value: Any) -> Any:
+    """Text a spreadsheet would take for a formula (a file named « =… », « +… », « -… », « @… ») is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _replace(target: Path, payload: bytes) -> Path:

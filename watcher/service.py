@@ -231,6 +231,8 @@ class Watcher:
         except OSError:
             siblings = []
         decision = classify(path, self.inbox, siblings)
+        if decision.action != "ignore" and (path.is_symlink() or path.parent.is_symlink()):
+            decision = Decision("ignore", "lien symbolique : jamais suivi (il mènerait hors du dossier)", decision.coop)
         rel = self._rel(path)
         if decision.action == "ignore":
             level = (

@@ -18,7 +18,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store, Version, check_coop, safe_filename, sha256
+from workbook_tools.store import (
+    ACCEPTED,
+    DUPLICATE,
+    REFUSED,
+    Store,
+    Version,
+    check_coop,
+    printable_name,
+    safe_filename,
+    sha256,
+)
 
 if TYPE_CHECKING:
     from workbook_tools.validate import CheckResult
@@ -150,7 +160,7 @@ def ingest_bytes(
         copy.write_bytes(data)
         result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
         report = to_json(result)
-        report["file"] = filename
+        report["file"] = printable_name(filename)
         report["sha256"] = sha256(data)
         version = store.submit(coop, name, data, report, result.journal, source_mtime=source_mtime)
         original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
@@ -223,7 +233,8 @@ def _write_crf(store: Store, outcome: Outcome, target: Path) -> Path | None:
 
 
 def write_status(folder: Path, filename: str, line: str) -> Path:
-    return _replace(status_path(folder, filename), (line.rstrip("\n") + "\n").encode("utf-8"))
+    text = printable_name(line.rstrip("\n")) + "\n"  # a line may quote a name that is not UTF-8
+    return _replace(status_path(folder, filename), text.encode("utf-8"))
 
 
 def _replace(target: Path, payload: bytes) -> Path:

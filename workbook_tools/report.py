@@ -104,6 +104,7 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
         cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
     ws = wb.create_sheet("Erreurs", 0)
     ws["A1"] = summary(result)
+    ws["A1"].data_type = "s"  # it starts with the file's name, which may start with « = »
     ws["A1"].font = Font(bold=True, size=13, color="FF1F4E79")
     ws["A2"] = (
         "Chaque ligne dit quelle cellule corriger et comment. Cliquez sur la cellule pour y aller dans cette copie ; "

@@ -67,6 +67,8 @@ STATUS_FR = {ACCEPTED: "accepté", REFUSED: "refusé", DUPLICATE: "déjà reçu"
 COOP_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 VERSION_PATTERN = re.compile(r"\d{8}T\d{6}_\d{6}Z-[0-9a-f]{6}")
 SHA_PATTERN = re.compile(r"[0-9a-f]{64}")
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+MAX_NAME_BYTES = 200
 _SAFE_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".csv", ".pdf", ".zip", ".bin"}
 
 
@@ -97,13 +99,24 @@ def check_coop(coop: str) -> str:
 
 
 def safe_filename(name: str) -> str:
-    """A file name from outside reduced to a harmless basename (no folders, no control characters)."""
+    """A file name from outside reduced to a harmless basename: no folders, no control or invisible
+    characters, not hidden, at most 200 bytes of UTF-8 (room for a suffix such as ``.rapport.xlsx``
+    within the 255 bytes of a file name), its extension kept."""
     base = re.split(r"[/\\]", str(name))[-1]
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
-    base = base.strip().lstrip(".").strip()
-    if base in {"", ".", ".."}:
-        return "cahier"
-    return base[:200]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip()
+    match = _SUFFIX.search(base)
+    suffix = match.group() if match else ""
+    stem = base[: len(base) - len(suffix)].lstrip(". ").rstrip()
+    if not stem:
+        stem = "cahier"
+    room = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip() or "cahier"
+    return stem + suffix
+
+
+def printable_name(name: str) -> str:
+    """A name read from disk as text that can be written out: bytes that were not UTF-8 become « � »."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def sha256(data: bytes) -> str:

@@ -1,4 +1,4 @@
-"""Shared bits of the store commands: the --store/--coop options and the translation of errors."""
+"""Shared bits of the commands: the --store/--coop/--max-size options and the translation of store errors."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ def store_option(func: F) -> F:
 
 def coop_option(func: F) -> F:
     return click.option("--coop", required=True, help="Numéro de la coopérative.")(func)
+
+
+def max_size_option(func: F) -> F:
+    return click.option(
+        "--max-size",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Taille maximale d'un fichier reçu, en Mo (défaut : environ 20 pour check, 50 pour ingest).",
+    )(func)
+
+
+def megabytes(size: float | None) -> int | None:
+    """--max-size (Mo) in bytes, None when not given."""
+    return None if size is None else int(size * 1_000_000)
 
 
 @contextlib.contextmanager

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from workbook_tools.cli._store import max_size_option, megabytes
+
 
 @click.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -19,7 +21,8 @@ import click
     type=click.Path(file_okay=False, path_type=Path),
     help="Écrit dans ce dossier une copie annotée de chaque cahier.",
 )
-def command(files: tuple[Path, ...], fmt: str, annotate_dir: Path | None) -> None:
+@max_size_option
+def command(files: tuple[Path, ...], fmt: str, annotate_dir: Path | None, max_size: float | None) -> None:
     """Contrôle un ou plusieurs cahiers et dit, cellule par cellule, ce qu'il faut corriger.
 
     Statut de sortie : 0 sans erreur (avertissements permis), 1 si un fichier a une erreur, 2 en cas d'usage incorrect.
@@ -27,7 +30,7 @@ def command(files: tuple[Path, ...], fmt: str, annotate_dir: Path | None) -> Non
     from workbook_tools.report import annotate, to_json, to_text
     from workbook_tools.validate import check_file
 
-    results = [check_file(path) for path in files]
+    results = [check_file(path, max_bytes=megabytes(max_size)) for path in files]
     if annotate_dir is not None:
         for r in results:
             written = annotate(r, annotate_dir)

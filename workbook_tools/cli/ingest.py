@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbook_tools.cli._store import coop_option, store_errors, store_option
+from workbook_tools.cli._store import coop_option, max_size_option, megabytes, store_errors, store_option
 
 
 @click.command("ingest")
@@ -18,7 +18,8 @@ from workbook_tools.cli._store import coop_option, store_errors, store_option
     type=click.Path(file_okay=False, path_type=Path),
     help="Écrit aussi dans ce dossier le statut et les rapports (comme le fait le service de surveillance).",
 )
-def command(file: Path, coop: str, store_url: str, outputs: Path | None) -> None:
+@max_size_option
+def command(file: Path, coop: str, store_url: str, outputs: Path | None, max_size: float | None) -> None:
     """Contrôle un cahier au nom de la coopérative --coop et l'archive dans le dépôt (accepté ou refusé).
 
     Statut de sortie : 0 accepté (ou déjà reçu et accepté), 1 refusé ou erreur.
@@ -29,7 +30,7 @@ def command(file: Path, coop: str, store_url: str, outputs: Path | None) -> None
     with store_errors():
         if outputs is not None:
             outputs.mkdir(parents=True, exist_ok=True)
-        outcome = ingest(file, coop, Store(store_url), outputs=outputs)
+        outcome = ingest(file, coop, Store(store_url), outputs=outputs, max_bytes=megabytes(max_size))
     click.echo(outcome.message())
     if outcome.result is not None and outcome.result.findings:
         from workbook_tools.report import to_text
