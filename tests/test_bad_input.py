@@ -203,3 +203,29 @@ def test_not_a_workbook_streams(tmp_path: Path) -> None:
     directory = tmp_path / "dossier.xlsx"
     directory.mkdir()
     assert _codes(directory) == [Code.FILE_UNREADABLE]
+
+
+@pytest.mark.parametrize(
+    ("header", "new", "codes"),
+    [
+        ("Libellé", "  LIBELLE ", []),  # case, accents and spaces do not matter
+        ("N° pièce", "No piece", []),
+        ("Libellé", "Désignation", [Code.NOT_A_CAHIER]),  # a required column renamed: said, not guessed
+        ("Banque dépense", None, [Code.NOT_A_CAHIER]),  # a required title erased
+        ("Action", "Projet", [Code.LAYOUT_CHANGED]),  # an optional column renamed: read without it
+    ],
+)
+def test_journal_header_edited(
+    book: Book, write: Callable[[Book], Path], header: str, new: str | None, codes: list[Code]
+) -> None:
+    path = write(book)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Journal"]
+    [cell] = [c for c in ws[3] if c.value == header]
+    cell.value = new
+    wb.save(path)
+    result = check_file(path)
+    assert [f.code for f in result.findings] == codes
+    if codes == [Code.NOT_A_CAHIER]:
+        message = result.findings[0].message
+        assert ("titres du modèle" in message or "titres des colonnes du modèle" in message) and not result.ok
