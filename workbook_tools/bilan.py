@@ -219,6 +219,7 @@ class Crf:
     subventions: list[Subvention] = field(default_factory=list)
     actions: list[ActionTotal] = field(default_factory=list)
     inventaire: list[Bien] = field(default_factory=list)
+    billets: list[tuple[int, int]] = field(default_factory=list)  # arrêté de caisse: (denomination in cents, count)
     avertissements: list[Avertissement] = field(default_factory=list)
     lignes: int = 0
     refused: Version | None = None  # a newer submission that was refused
@@ -456,6 +457,7 @@ def build_crf(journal: pd.DataFrame, report: dict[str, Any], version: Version, *
             )
         )
 
+    crf.billets = [(int(b["valeur"]), int(b["nombre"])) for b in annexes.get("arrete_caisse") or []]
     for s in annexes.get("subventions") or []:
         crf.subventions.append(
             Subvention(

@@ -331,6 +331,16 @@ class _Writer:
             text(ws, row, 0, "Contrôle de la caisse", f.text)
             self.check(ws, row, 1, gap, c.ecart_caisse == 0, "OK", "À corriger")
         row += 2
+        if c.billets:
+            ws.write_string(row, 0, "Billets et pièces comptés", f.header)
+            ws.write_string(row, 1, "Montant", f.header)
+            row += 1
+            for face, count in c.billets:
+                label = f"{count} × {euros(face)}"
+                text(ws, row, 0, label, f.text)
+                money(ws, row, 1, face * count, f.money)
+                row += 1
+            row += 1
         merged_text(
             ws,
             row,

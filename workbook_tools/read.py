@@ -73,6 +73,7 @@ class Cahier:
     subventions_total_cell: str | None = None
     caisse_comptee: int | None = None
     caisse_total_cell: str | None = None
+    caisse_detail: list[tuple[int, int]] = field(default_factory=list)  # (denomination in cents, count)
     journal_xml: bytes | None = field(default=None, repr=False)  # xlsx: the Journal sheet as stored
 
     def letters_of(self, code: str) -> list[str]:
@@ -638,6 +639,8 @@ def _read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
         if isinstance(count, int | float) and float(count).is_integer() and count >= 0:
             total += face * int(count)
             counted = True
+            if count:
+                cahier.caisse_detail.append((face, int(count)))
     if counted:
         cahier.caisse_comptee = total
         cahier.caisse_total_cell = f"{layout.SHEET_CAISSE}!B{layout.CAISSE_FIRST_ROW}"

@@ -38,6 +38,7 @@ def _annexes(result: CheckResult) -> dict[str, Any]:
         "parametres": {k: json_value(v) for k, v in cahier.params.items()},
         "inventaire": [{k: json_value(v) for k, v in item.items()} for item in cahier.inventaire],
         "subventions": [{k: json_value(v) for k, v in item.items()} for item in cahier.subventions],
+        "arrete_caisse": [{"valeur": face, "nombre": count} for face, count in cahier.caisse_detail],
     }
 
 
