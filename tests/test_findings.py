@@ -223,3 +223,12 @@ def test_layout_changed_still_reads(book: Book, write: Callable[[Book], Path]) -
     assert [f.code for f in moved.findings] == [Code.LAYOUT_CHANGED]
     assert "Action en H (modèle : G)" in moved.findings[0].message and "« Classe » (G)" in moved.findings[0].message
     assert moved.totals == clean.totals
+
+
+def test_every_code_has_a_test() -> None:
+    """Each finding code is triggered by at least one test of the suite (by name, as ``Code.X``)."""
+    import re
+
+    text = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    tested = set(re.findall(r"Code\.([A-Z_]+)", text))
+    assert {c.name for c in Code} - tested == set()
