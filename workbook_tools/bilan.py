@@ -11,6 +11,7 @@ as a workbook and :mod:`workbook_tools.consolidation` gathers every cooperative.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
@@ -62,7 +63,21 @@ def deadline(exercice: str) -> dt.date:
 
 def received_date(version: Version) -> dt.date:
     """The day a version was received, in French time when the zone database is there (else UTC)."""
+    return _paris_date(version.received)
+
+
+def sent_date(version: Version) -> dt.date:
+    """The day the teacher saved the version in the synced folder: the file's own modification time, kept by
+    sync clients, when it is earlier than its reception (a watcher down for a few days must not make a
+    cooperative late); else the reception."""
     when = version.received
+    if version.source_mtime:
+        with contextlib.suppress(ValueError):
+            when = min(when, dt.datetime.fromisoformat(version.source_mtime))
+    return _paris_date(when)
+
+
+def _paris_date(when: dt.datetime) -> dt.date:
     try:
         from zoneinfo import ZoneInfo
 
@@ -73,7 +88,7 @@ def received_date(version: Version) -> dt.date:
 
 
 def is_late(version: Version, exercice: str) -> bool:
-    return received_date(version) > deadline(exercice)
+    return sent_date(version) > deadline(exercice)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from workbook_tools.bilan import (
     deadline,
     exercice_bounds,
     is_late,
+    sent_date,
     standing,
 )
 from workbook_tools.chart import Chart, default_chart
@@ -60,7 +61,7 @@ ALERTS = {
     "MANQUANTE": "Aucun cahier reçu pour l'exercice.",
     "REFUSEE": "Aucune version acceptée : le dernier cahier reçu a été refusé.",
     "VERSION_REFUSEE": "Une version plus récente a été refusée : les chiffres sont ceux de la dernière version acceptée.",
-    "RETARD": "Compte-rendu reçu après le 30 septembre.",
+    "RETARD": "Compte-rendu enregistré après le 30 septembre (date du fichier, ou de sa réception si elle est plus tôt).",
     "DEFICIT": "L'exercice est en déficit.",
     "BANQUE_NEGATIVE": "Le compte bancaire est passé en dessous de zéro.",
     "CAISSE_NEGATIVE": "La caisse est passée en dessous de zéro.",
@@ -90,6 +91,7 @@ class CoopRow:
     in_roster: bool | None = None  # None when no roster was given
     version: str | None = None
     received_at: str | None = None
+    sent_on: dt.date | None = None  # saved by the teacher (file time), when earlier than the reception
     filename: str | None = None
     late: bool = False
     refused_version: str | None = None
@@ -197,6 +199,7 @@ class Consolidation:
                     "in_roster": r.in_roster,
                     "version": r.version,
                     "received_at": r.received_at,
+                    "sent_on": r.sent_on.isoformat() if r.sent_on else None,
                     "filename": r.filename,
                     "late": r.late,
                     "refused_version": r.refused_version,
@@ -349,6 +352,7 @@ def _row(where: Standing, nom: str | None, *, in_roster: bool | None, exercice: 
         v = where.current
         row.version, row.received_at, row.filename = v.version, v.received_at, v.filename
         row.late = is_late(v, exercice)
+        row.sent_on = sent_date(v)
         row.warnings = v.warnings
     if where.refused is not None:
         row.refused_version, row.refused_at = where.refused.version, where.refused.received_at
@@ -377,7 +381,7 @@ def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
             f"la version acceptée du {_fr_date(r.received_at)}.",
         )
     if r.late:
-        add("RETARD", f"Version retenue reçue le {_fr_date(r.received_at)}, après la date limite du {when}.")
+        add("RETARD", f"Version retenue enregistrée le {r.sent_on:%d/%m/%Y}, après la date limite du {when}.")
     fig = c.figures(r)
     if (fig["resultat"] or 0) < 0:
         add("DEFICIT", f"Résultat de l'exercice : {euros(fig['resultat'])}.")

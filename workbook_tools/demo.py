@@ -18,6 +18,11 @@ from workbook_tools.fill import Book, Line, write_cahier
 from workbook_tools.sample import sample_book
 
 EXERCICE = "2025-2026"
+SCHOOLS = [
+    "École Jules Ferry", "École Jean Moulin", "École Victor Hugo", "École Louise Michel", "École Marie Curie",
+    "École Jean Jaurès", "École Paul Bert", "École Jacques Prévert", "École Pasteur", "École Condorcet",
+    "École Simone Veil", "École Les Tilleuls",
+]  # fmt: skip
 AUG = dt.date(2026, 8, 24)
 
 
@@ -66,12 +71,12 @@ def department(seed: int = 2025) -> tuple[list[Drop], list[tuple[str, str]]]:
     base = dt.datetime(2026, 9, 10, 18, 0)
     for i in range(1, 13):
         coop = f"69{i:03d}"
-        book = sample_book(coop=coop, exercice=EXERCICE, lines=120 + 15 * i, seed=seed + i)
+        book = sample_book(coop=coop, exercice=EXERCICE, lines=120 + 15 * i, seed=seed + i, name=SCHOOLS[i - 1])
         roster.append((coop, str(book.params["coop_nom"])))
         story = mistakes[i](book) if i in mistakes else "cahier juste"
         when = base + dt.timedelta(hours=i)
         if i == 11:  # saved in June, accepted; then a newer version with a mistake, refused
-            early = sample_book(coop=coop, exercice=EXERCICE, lines=120 + 15 * i, seed=seed + i)
+            early = sample_book(coop=coop, exercice=EXERCICE, lines=120 + 15 * i, seed=seed + i, name=SCHOOLS[i - 1])
             drops.append(Drop(coop, "cahier-juin.xlsx", early, "version de juin, juste", when - dt.timedelta(days=80)))
             story = _split_mismatch(book) + " dans la version de septembre"
             drops.append(Drop(coop, "cahier-septembre.xlsx", book, story, when))

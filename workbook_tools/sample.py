@@ -138,7 +138,7 @@ def sample_book(
         year.receipt(
             year.date(9, rng.randint(5, 28)),
             f"Participation famille {fam}",
-            rng.choice([1000, 1500, 2000]),
+            rng.choice([1500, 2000, 2500]),
             cash=True,
             chapitre="7560",
         )
@@ -177,26 +177,15 @@ def sample_book(
         trip = rng.choice(TRIPS)
         action = f"Sortie {trip} {cls}"
         month = rng.choice([10, 11, 3, 4, 5, 6])
+        bus, entries = rng.randint(250, 600) * 100, rng.randint(60, 250) * 100
         year.expense(
-            year.date(month, 20),
-            f"Car pour la sortie {trip} {cls}",
-            rng.randint(250, 600) * 100,
-            chapitre="6180",
-            action=action,
-            mode="CHQ",
+            year.date(month, 20), f"Car pour la sortie {trip} {cls}", bus, chapitre="6180", action=action, mode="CHQ"
         )
-        year.expense(
-            year.date(month, 21),
-            f"Entrées {trip} {cls}",
-            rng.randint(60, 250) * 100,
-            chapitre="6180",
-            action=action,
-            mode="CB",
-        )
+        year.expense(year.date(month, 21), f"Entrées {trip} {cls}", entries, chapitre="6180", action=action, mode="CB")
         year.receipt(
             year.date(month, 12),
             f"Participation familles sortie {cls}",
-            rng.randint(100, 400) * 100,
+            (bus + entries) * rng.randint(70, 100) // 10_000 * 100,  # families pay most of a trip
             cash=False,
             chapitre="7080",
             action=action,
