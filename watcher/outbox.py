@@ -6,16 +6,14 @@ acceptance or a refusal (debounced). Every file appears complete or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.files import replace_bytes
 from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store
 
 SUMMARY_CSV = "etat-du-depot.csv"
@@ -81,8 +79,8 @@ def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) ->
     payload = {"genere_le": datetime.now(UTC).isoformat(), "depot": store.display_url, "cooperatives": rows}
     return [
         *written,
-        _replace(outbox / SUMMARY_CSV, text.getvalue().encode("utf-8-sig")),
-        _replace(outbox / SUMMARY_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")),
+        replace_bytes(outbox / SUMMARY_CSV, text.getvalue().encode("utf-8-sig")),
+        replace_bytes(outbox / SUMMARY_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")),
     ]
 
 
@@ -91,18 +89,6 @@ def _csv_text(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
-
-
-def _replace(target: Path, payload: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".cahier-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    return target
 
 
 __all__ = ["ACCEPTED", "refresh_outbox", "store_summary"]

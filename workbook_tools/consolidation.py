@@ -38,14 +38,13 @@ from workbook_tools.bilan import (
     standing,
 )
 from workbook_tools.chart import Chart, default_chart
+from workbook_tools.files import atomic_path
 from workbook_tools.store import COOP_PATTERN, Store, Version
 from workbook_tools.text import euros, fold
 from workbook_tools.xlsx import (
-    CHARGES_COLOUR,
-    PRODUITS_COLOUR,
     Formats,
     a4,
-    atomic_path,
+    chapter_bar_chart,
     date,
     formula_money,
     fr_datetime,
@@ -560,23 +559,7 @@ class _Workbook:
         ws.write_formula(row, 3, f"=SUM(D{first + 1}:D{last + 1})", f.money_bold, totals["produits"] / 100)
         row += 2
 
-        chart = self.wb.add_chart({"type": "bar"})
-        for name, col, colour in (("Charges", 2, CHARGES_COLOUR), ("Produits", 3, PRODUITS_COLOUR)):
-            chart.add_series(
-                {
-                    "name": name,
-                    "categories": ["Synthèse", first, 1, last, 1],
-                    "values": ["Synthèse", first, col, last, col],
-                    "fill": {"color": colour},
-                    "gap": 40,
-                    "overlap": 100,
-                }
-            )
-        chart.set_title({"name": "Charges et produits du département par chapitre", "name_font": {"size": 11}})
-        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
-        chart.set_x_axis({"num_format": '#,##0 "€"', "num_font": {"size": 8}, "major_gridlines": {"visible": True}})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 620, "height": 400})
+        chart = chapter_bar_chart(self.wb, "Synthèse", first, last, "Charges et produits du département par chapitre")
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
 
         pie = self.wb.add_chart({"type": "pie"})

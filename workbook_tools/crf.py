@@ -17,14 +17,13 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools.bilan import Crf, crf_from_store, exercice_bounds
+from workbook_tools.files import atomic_path
 from workbook_tools.store import Store
 from workbook_tools.text import euros
 from workbook_tools.xlsx import (
-    CHARGES_COLOUR,
-    PRODUITS_COLOUR,
     Formats,
     a4,
-    atomic_path,
+    chapter_bar_chart,
     date,
     formula_money,
     fr_datetime,
@@ -201,23 +200,7 @@ class _Writer:
         self.check(ws, row, 3, _cell(gap, 3), c.ecart_bilan == 0, "Équilibré", "Déséquilibré")
         row += 2
 
-        chart = self.wb.add_chart({"type": "bar"})
-        for name, col, colour in (("Charges", 2, CHARGES_COLOUR), ("Produits", 3, PRODUITS_COLOUR)):
-            chart.add_series(
-                {
-                    "name": name,
-                    "categories": ["CRF", first, 1, last, 1],
-                    "values": ["CRF", first, col, last, col],
-                    "fill": {"color": colour},
-                    "gap": 40,
-                    "overlap": 100,
-                }
-            )
-        chart.set_title({"name": "Charges et produits par chapitre", "name_font": {"size": 11}})
-        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
-        chart.set_x_axis({"num_format": '#,##0 "€"', "num_font": {"size": 8}, "major_gridlines": {"visible": True}})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 620, "height": 400})
+        chart = chapter_bar_chart(self.wb, "CRF", first, last, "Charges et produits par chapitre")
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
         self.totals_row, self.result_row = total_row, result_row
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbook_tools.files import replace_bytes
 from workbook_tools.store import (
     ACCEPTED,
     DUPLICATE,
@@ -199,16 +200,16 @@ def write_outputs(
     if result is None:
         return [write_status(folder, filename, outcome.message())]
     if "txt" in report_formats:
-        written.append(_replace(folder / f"{stem}.rapport.txt", to_text(result).encode("utf-8")))
+        written.append(replace_bytes(folder / f"{stem}.rapport.txt", to_text(result).encode("utf-8")))
     if "json" in report_formats:
         text = json.dumps(outcome.report, ensure_ascii=False, indent=2, default=str) + "\n"
-        written.append(_replace(folder / f"{stem}.rapport.json", text.encode("utf-8")))
+        written.append(replace_bytes(folder / f"{stem}.rapport.json", text.encode("utf-8")))
     if "xlsx" in report_formats:
         target = folder / f"{stem}.rapport.xlsx"
         with tempfile.TemporaryDirectory(prefix="cahier-annote-") as tmp:
             annotated = annotate(result, Path(tmp))
             if annotated is not None:
-                written.append(_replace(target, annotated.read_bytes()))
+                written.append(replace_bytes(target, annotated.read_bytes()))
             else:  # nothing to show: an old report would mislead
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
@@ -234,17 +235,4 @@ def _write_crf(store: Store, outcome: Outcome, target: Path) -> Path | None:
 
 def write_status(folder: Path, filename: str, line: str) -> Path:
     text = printable_name(line.rstrip("\n")) + "\n"  # a line may quote a name that is not UTF-8
-    return _replace(status_path(folder, filename), text.encode("utf-8"))
-
-
-def _replace(target: Path, payload: bytes) -> Path:
-    """Write a teacher-side output atomically (hidden temporary, then rename over the old one)."""
-    fd, tmp = tempfile.mkstemp(prefix=".cahier-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    return target
+    return replace_bytes(status_path(folder, filename), text.encode("utf-8"))

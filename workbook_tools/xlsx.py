@@ -9,11 +9,7 @@ nobody (a teacher, the watcher, a sync client) ever sees a half-written workbook
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +26,6 @@ GREEN = "#C6EFCE"
 RED = "#FFC7CE"
 CHARGES_COLOUR = "#C0504D"
 PRODUITS_COLOUR = "#4F81BD"
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A hidden temporary path beside ``path``; renamed onto ``path`` when the block succeeds."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def new_workbook(path: Path, title: str) -> Workbook:
@@ -153,3 +135,26 @@ def local_date(iso: str | None) -> dt.date | None:
     if not iso:
         return None
     return dt.datetime.fromisoformat(iso).astimezone().date()
+
+
+def chapter_bar_chart(wb: Workbook, sheet: str, first: int, last: int, title: str) -> Any:
+    """Charges and produits by chapter as horizontal bars: labels in column B, charges in C, produits in D,
+    rows ``first`` to ``last`` (0-based) of ``sheet``."""
+    chart = wb.add_chart({"type": "bar"})
+    for name, col, colour in (("Charges", 2, CHARGES_COLOUR), ("Produits", 3, PRODUITS_COLOUR)):
+        chart.add_series(
+            {
+                "name": name,
+                "categories": [sheet, first, 1, last, 1],
+                "values": [sheet, first, col, last, col],
+                "fill": {"color": colour},
+                "gap": 40,
+                "overlap": 100,
+            }
+        )
+    chart.set_title({"name": title, "name_font": {"size": 11}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+    chart.set_x_axis({"num_format": '#,##0 "€"', "num_font": {"size": 8}, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 400})
+    return chart
