@@ -115,3 +115,16 @@ def test_journal_totals_row_shows_whole_chapter_totals(cahiers: dict[str, Path])
             seen[cell.value[:4]] = int((Decimal(str(value)) * 100).quantize(Decimal(1)))
     assert seen == totals.chapitres
     assert sum(seen.values()) > 0
+
+
+def test_libreoffice_keeps_protection_dropdowns_and_print_setup(cahiers: dict[str, Path]) -> None:
+    """What LibreOffice writes back still protects the computed cells and offers the drop-downs.
+    (Frozen panes are view settings, which a headless LibreOffice does not keep: seen in its window instead.)"""
+    wb = openpyxl.load_workbook(cahiers["clean.xlsx"])
+    ws = wb["Journal"]
+    assert ws.protection.sheet
+    assert ws["H4"].protection.locked is False and ws["H2"].protection.locked is True
+    rules = {str(dv.sqref).split()[0]: (dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
+    assert rules["C4:C1003"][0] == "list" and rules["L4:L1003"][0] == "list" and rules["D4:D1003"][0] == "date"
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"
+    assert wb["Listes"].sheet_state == "hidden"
