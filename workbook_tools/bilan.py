@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbook_tools.chart import Chart, default_chart
+from workbook_tools.model import Balances
 from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store, StoreError, Version
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class Avertissement:
 
 
 @dataclass
-class Crf:
+class Crf(Balances):
     """A cooperative's compte-rendu financier for one exercice, in integer cents."""
 
     coop: str
@@ -255,19 +256,7 @@ class Crf:
     def resultat(self) -> int:
         return self.produits - self.charges
 
-    # -- bilan
-    @property
-    def report(self) -> int:
-        return self.report_banque + self.report_caisse
-
-    @property
-    def banque_fin(self) -> int:
-        return self.report_banque + self.banque_recettes - self.banque_depenses
-
-    @property
-    def caisse_fin(self) -> int:
-        return self.report_caisse + self.caisse_recettes - self.caisse_depenses
-
+    # -- bilan (report, banque_fin, caisse_fin: see Balances)
     @property
     def disponible_fin(self) -> int:
         return self.banque_fin + self.caisse_fin

@@ -114,8 +114,32 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
+class Balances:
+    """The arithmetic of the bilan at 31 August, shared by :class:`Totals` (one cahier as checked) and the
+    CRF (one stored version): report à nouveau, then bank and cash balances from the movements."""
+
+    report_banque: int
+    report_caisse: int
+    banque_recettes: int
+    banque_depenses: int
+    caisse_recettes: int
+    caisse_depenses: int
+
+    @property
+    def report(self) -> int:
+        return self.report_banque + self.report_caisse
+
+    @property
+    def banque_fin(self) -> int:
+        return self.report_banque + self.banque_recettes - self.banque_depenses
+
+    @property
+    def caisse_fin(self) -> int:
+        return self.report_caisse + self.caisse_recettes - self.caisse_depenses
+
+
 @dataclass
-class Totals:
+class Totals(Balances):
     """The figures of one cahier, in integer cents (the CRF in numbers)."""
 
     chapitres: dict[str, int] = field(default_factory=dict)
@@ -136,18 +160,6 @@ class Totals:
     @property
     def resultat(self) -> int:
         return self.produits - self.charges
-
-    @property
-    def banque_fin(self) -> int:
-        return self.report_banque + self.banque_recettes - self.banque_depenses
-
-    @property
-    def caisse_fin(self) -> int:
-        return self.report_caisse + self.caisse_recettes - self.caisse_depenses
-
-    @property
-    def report(self) -> int:
-        return self.report_banque + self.report_caisse
 
     def to_dict(self) -> dict[str, Any]:
         """Euros as exact decimal strings would be ambiguous in JSON; cents are integers."""
