@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from pathlib import Path
 
 import click
 
+MARKER = ".cahier-demo"  # marks a folder this command made, so that running it again replaces it
+
 
 @click.command("demo")
 @click.argument("folder", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Réutilise un dossier qui n'est pas vide.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Écrit dans un dossier qui n'est pas vide (une démonstration précédente est, elle, toujours remplacée).",
+)
 def command(folder: Path, force: bool) -> None:
     """Construit un petit département dans FOLDER (./demo) : douze coopératives, leurs cahiers (certains
     avec des erreurs typiques), traités par le service de surveillance, puis dit quoi ouvrir."""
@@ -23,13 +30,23 @@ def command(folder: Path, force: bool) -> None:
     from workbook_tools.watcher.service import WatchConfig, Watcher
 
     console = Console(stderr=False)
-    if folder.exists() and any(folder.iterdir()) and not force:
-        raise click.ClickException(f"Le dossier {folder} n'est pas vide : choisissez-en un autre, ou ajoutez --force.")
+    if folder.exists() and any(folder.iterdir()):
+        if (folder / MARKER).exists():  # a demonstration this command made: made again from scratch
+            shutil.rmtree(folder)
+            console.print(f"Démonstration précédente remplacée : {folder}")
+        elif not force:
+            raise click.ClickException(
+                f"Le dossier {folder} n'est pas vide et n'est pas une démonstration : choisissez-en un autre, "
+                "ou ajoutez --force pour y écrire quand même."
+            )
     drops, roster = department()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
         task = progress.add_task("Cahiers des coopératives", total=len(drops))
         for drop in build(folder, drops, roster):
             progress.update(task, advance=1, description=f"Cahier {drop.folder}/{drop.name}")
+    (folder / MARKER).write_text(
+        "Dossier créé par « cahier demo » : il est remplacé à chaque démonstration.\n", encoding="utf-8"
+    )
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
     config = WatchConfig.from_sources(
         None,
