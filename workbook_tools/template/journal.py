@@ -1,0 +1,326 @@
+"""Sheets 2 and 3: « Paramètres » (one named value a row) and the « Journal » (the cash book)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from workbook_tools import layout as L
+from workbook_tools.template.common import (
+    _PROTECTION,
+    AMOUNT_COLS,
+    COL_ACTION,
+    COL_BR,
+    COL_CD,
+    COL_CHAPITRE,
+    COL_DATE,
+    COL_LIBELLE,
+    COL_MODE,
+    DATE,
+    GRID,
+    HEADER_BLUE,
+    J1,
+    JN,
+    MONEY,
+    TEXT,
+    TITLE_BLUE,
+    JournalGeometry,
+    Styles,
+    _a,
+    _chapter_total_formula,
+    _page_setup,
+    _ref,
+)
+
+# ---------------------------------------------------------------------------
+# 2. Paramètres
+
+_PARAM_HINTS = {
+    "coop_numero": "Le numéro de la coopérative donné par l'OCCE (recopiez-le exactement).",
+    "coop_nom": "Le nom de la coopérative ou de l'école.",
+    "coop_commune": "",
+    "coop_mandataire": "La personne qui tient le cahier.",
+    "exercice": "Deux années qui se suivent : 2025-2026 = du 1er septembre 2025 au 31 août 2026.",
+    "report_banque": "Solde de la banque au 1er septembre, repris du compte-rendu de l'an dernier. "
+    "Ce n'est pas une recette : ne pas le mettre dans le Journal.",
+    "report_caisse": "Espèces en caisse au 1er septembre, reprises de l'arrêté de caisse de l'an dernier.",
+    "releve_31_08": "À remplir en fin d'année : le solde indiqué par le relevé de la banque au 31 août.",
+}
+
+
+def write_params(wb: Workbook, ws: Worksheet, st: Styles, exercice: str | None) -> None:
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 80)
+    _page_setup(ws)
+    ws.write_string(0, 0, "Paramètres de la coopérative", st.title())
+    ws.write_string(1, 0, "Remplissez les cellules blanches de la colonne B.", st.note())
+    label = st.label(bold=True, border=1, border_color=GRID, bg_color=HEADER_BLUE)
+    hint = st.get(italic=True, font_color="#595959", valign="top", text_wrap=True, indent=1)
+    for p in L.PARAMS:
+        r = p.row - 1
+        text = p.label + (" *" if p.required else "")
+        ws.write_string(r, 0, text, label)
+        ws.write_string(r, 2, _PARAM_HINTS.get(p.name, ""), hint)
+        ws.set_row(r, 30 if len(_PARAM_HINTS.get(p.name, "")) > 80 else 18)
+        if p.kind == "money":
+            fmt = st.input(MONEY)
+            ws.write_blank(r, 1, None, fmt)
+            ws.data_validation(
+                r,
+                1,
+                r,
+                1,
+                {
+                    "validate": "decimal",
+                    "criteria": ">=",
+                    "value": 0,
+                    "input_title": "Montant en euros",
+                    "input_message": "Tapez le nombre seul, par exemple 1234,56.",
+                    "error_title": "Montant invalide",
+                    "error_message": "Tapez un montant positif ou nul, sans le symbole €, par exemple 1234,56.",
+                },
+            )
+        elif p.kind == "exercice":
+            fmt = st.input(TEXT)
+            if exercice:
+                ws.write_string(r, 1, exercice, fmt)
+            else:
+                ws.write_blank(r, 1, None, fmt)
+            ws.data_validation(
+                r,
+                1,
+                r,
+                1,
+                {
+                    "validate": "length",
+                    "criteria": "==",
+                    "value": 9,
+                    "input_title": "Exercice",
+                    "input_message": "Par exemple 2025-2026 (du 1er septembre 2025 au 31 août 2026).",
+                    "error_title": "Exercice invalide",
+                    "error_message": "Écrivez deux années qui se suivent, séparées par un tiret : 2025-2026.",
+                },
+            )
+        else:
+            fmt = st.input(TEXT)
+            ws.write_blank(r, 1, None, fmt)
+        wb.define_name(p.name, f"={_ref(L.SHEET_PARAMS, p.row, 1)}")
+    last = max(p.row for p in L.PARAMS)
+    ws.write_string(last + 1, 0, "* obligatoire", st.note())
+    ws.protect("", _PROTECTION)
+
+
+# ---------------------------------------------------------------------------
+# 3. Journal
+
+
+def _remainder_formula(row: int, geo: JournalGeometry) -> str:
+    h, k = L.column_letter(COL_BR), L.column_letter(COL_CD)
+    m, z = L.column_letter(geo.first_chapter), L.column_letter(geo.remainder - 1)
+    chap = L.column_letter(COL_CHAPITRE)
+    amounts = f"{h}{row}:{k}{row}"
+    split = f"{m}{row}:{z}{row}"
+    return (
+        f'=IF(COUNT({amounts})<>1,"",ROUND(SUM({amounts})'
+        f'-IF(COUNTA({split})>0,SUM({split}),IF({chap}{row}<>"",SUM({amounts}),0)),2))'
+    )
+
+
+_COLUMN_WIDTHS = {
+    "pointe": 7,
+    "piece": 8,
+    "mode": 7,
+    "date": 11,
+    "libelle": 30,
+    "cheque": 10,
+    "action": 16,
+    "banque_recette": 11,
+    "banque_depense": 11,
+    "caisse_recette": 11,
+    "caisse_depense": 11,
+    "chapitre": 24,
+}
+
+_INPUT_HINTS: dict[str, tuple[str, str]] = {
+    "pointe": ("Pointé", "Mettez un x (ou la date du relevé) quand la ligne apparaît sur le relevé bancaire."),
+    "piece": ("N° de pièce", "Le numéro écrit sur le justificatif : 1, 2, 3… ou R01 / D01…"),
+    "libelle": ("Libellé (obligatoire)", "Ce que c'est, en quelques mots."),
+    "cheque": ("N° de chèque", "Le numéro du chèque émis."),
+    "action": ("Action", "Le projet ou l'activité, écrit toujours de la même façon (ex. Sortie zoo CE1)."),
+}
+
+
+def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
+    keys = [k for k, _ in L.JOURNAL_COLUMNS]
+    for i, key in enumerate(keys):
+        ws.set_column(i, i, _COLUMN_WIDTHS.get(key, 12))
+    ws.set_column(geo.first_chapter, geo.remainder - 1, 12.5)
+    ws.set_column(geo.remainder, geo.remainder, 11.5)
+    _page_setup(ws, repeat=(0, L.JOURNAL_HEADER_ROW - 1))
+
+    r_title, r_tot, r_head = L.JOURNAL_TITLE_ROW - 1, L.JOURNAL_TOTALS_ROW - 1, L.JOURNAL_HEADER_ROW - 1
+    ws.set_row(r_title, 22)
+    ws.write_string(r_title, 0, "Journal — cahier de comptes de la coopérative", st.title())
+    ws.write_formula(
+        r_title,
+        COL_ACTION,
+        '="Coopérative "&coop_numero&"  "&coop_nom&"   Exercice "&exercice',
+        st.get(bold=True, font_color=TITLE_BLUE),
+        "Coopérative      Exercice ",
+    )
+
+    # Row 2: column totals.
+    tot = st.computed(MONEY, bold=True)
+    ws.write_string(r_tot, COL_ACTION, "Totaux", st.computed(bold=True, align="right"))
+    for c in range(geo.first_chapter - 1):
+        if c not in AMOUNT_COLS and c != COL_ACTION:
+            ws.write_blank(r_tot, c, None, st.computed())
+    ws.write_blank(r_tot, COL_CHAPITRE, None, st.computed())
+    for c in [*AMOUNT_COLS, geo.remainder]:
+        letter = L.column_letter(c)
+        ws.write_formula(r_tot, c, f"=SUM({letter}{J1}:{letter}{JN})", tot, 0)
+    # above a chapter column: the chapter's whole total (typed split + lines given that chapter in column L),
+    # the same figure as the CRF, so that a teacher never reads a partial total
+    for chap in geo.chapitres:
+        ws.write_formula(r_tot, geo.chapter_col(chap.code), _chapter_total_formula(chap.code, geo), tot, 0)
+
+    # Row 3: header.
+    ws.set_row(r_head, 50)
+    hdr = st.header()
+    small = st.header(font_size=9)
+    for c, text in enumerate(geo.headers()):
+        ws.write_string(r_head, c, text, small if geo.first_chapter <= c < geo.remainder else hdr)
+
+    # Input rows: white, unlocked, with their formats; the remainder is computed.
+    fmts: dict[int, Format] = {}
+    for c, key in enumerate(keys):
+        if key in ("pointe", "date"):
+            fmts[c] = st.input(DATE, align="center")
+        elif key in ("piece", "cheque"):
+            fmts[c] = st.input(TEXT, align="center")
+        elif key == "mode":
+            fmts[c] = st.input(align="center")
+        elif key in L.AMOUNT_COLUMNS:
+            fmts[c] = st.input(MONEY)
+        else:
+            fmts[c] = st.input(TEXT)
+    chap_fmt = st.input(MONEY)
+    for c in range(geo.first_chapter, geo.remainder):
+        fmts[c] = chap_fmt
+    rem_fmt = st.computed(MONEY)
+    for r in range(J1 - 1, JN):
+        for c, fmt in fmts.items():
+            ws.write_blank(r, c, None, fmt)
+        ws.write_formula(r, geo.remainder, _remainder_formula(r + 1, geo), rem_fmt, "")
+
+    first, last = J1 - 1, JN - 1
+    ws.data_validation(
+        first,
+        COL_MODE,
+        last,
+        COL_MODE,
+        {
+            "validate": "list",
+            "source": f"={_ref(L.SHEET_LISTES, 2, 0)}:{_a(1 + len(L.MODES), 0)}",
+            "input_title": "Mode de paiement",
+            "input_message": "CHQ chèque, VIR virement, CB carte, ESP espèces, PRLV prélèvement.",
+            "error_title": "Mode inconnu",
+            "error_message": "Choisissez dans la liste : CHQ, VIR, CB, ESP ou PRLV.",
+        },
+    )
+    lo, hi = dt.date(*L.JOURNAL_DATE_MIN), dt.date(*L.JOURNAL_DATE_MAX)
+    ws.data_validation(
+        first,
+        COL_DATE,
+        last,
+        COL_DATE,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": lo,
+            "maximum": hi,
+            "input_title": "Date (obligatoire)",
+            "input_message": "Au format jj/mm/aaaa, par exemple 15/09/2025.",
+            "error_title": "Date invalide",
+            "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 15/09/2025.",
+        },
+    )
+    n = len(geo.chapitres)
+    ws.data_validation(
+        first,
+        COL_CHAPITRE,
+        last,
+        COL_CHAPITRE,
+        {
+            "validate": "list",
+            "source": f"={_ref(L.SHEET_LISTES, 2, 1)}:{_a(1 + n, 1)}",
+            "input_title": "Ventilation automatique",
+            "input_message": "Toute la somme va dans ce chapitre. Pour partager la somme entre plusieurs "
+            "chapitres, laissez vide et tapez les parts dans les colonnes des chapitres.",
+            "error_title": "Chapitre inconnu",
+            "error_message": "Choisissez un chapitre dans la liste.",
+        },
+    )
+    amount_range = f"{_a(J1, COL_BR, absolute=False)}:{_a(JN, COL_CD, absolute=False)}"
+    chapter_range = f"{_a(J1, geo.first_chapter, absolute=False)}:{_a(JN, geo.remainder - 1, absolute=False)}"
+    ws.data_validation(
+        first,
+        COL_BR,
+        last,
+        COL_CD,
+        {
+            "validate": "decimal",
+            "criteria": ">",
+            "value": 0,
+            "multi_range": f"{amount_range} {chapter_range}",
+            "input_title": "Montant en euros",
+            "input_message": "Le nombre seul, positif, par exemple 12,50 (le symbole € s'affiche tout seul).",
+            "error_title": "Montant invalide",
+            "error_message": "Tapez un montant positif, sans le symbole €, par exemple 12,50.",
+        },
+    )
+    for key, (title, message) in _INPUT_HINTS.items():
+        c = keys.index(key)
+        ws.data_validation(first, c, last, c, {"validate": "any", "input_title": title, "input_message": message})
+
+    # Conditional formatting.
+    d, e = L.column_letter(COL_DATE), L.column_letter(COL_LIBELLE)
+    h, k = L.column_letter(COL_BR), L.column_letter(COL_CD)
+    rem = L.column_letter(geo.remainder)
+    for ref in (f"{rem}{L.JOURNAL_TOTALS_ROW}", f"{rem}{J1}"):
+        ws.conditional_format(
+            f"{ref}:{rem}{JN}" if ref.endswith(str(J1)) else ref,
+            {"type": "formula", "criteria": f"=AND(ISNUMBER({ref}),{ref}<>0)", "format": st.cf_error()},
+        )
+    # A value that is not a number where a date or an amount is expected (pasted text): red.
+    ws.conditional_format(
+        f"{d}{J1}:{d}{JN}",
+        {"type": "formula", "criteria": f'=AND({d}{J1}<>"",NOT(ISNUMBER({d}{J1})))', "format": st.cf_error()},
+    )
+    ws.conditional_format(
+        amount_range,
+        {
+            "type": "formula",
+            "criteria": f'=AND({h}{J1}<>"",NOT(ISNUMBER({h}{J1})))',
+            "format": st.cf_error(),
+            "multi_range": f"{amount_range} {chapter_range}",
+        },
+    )
+    # An amount but no date or no label: orange on the missing cell.
+    for col in (d, e):
+        ws.conditional_format(
+            f"{col}{J1}:{col}{JN}",
+            {
+                "type": "formula",
+                "criteria": f'=AND(COUNT(${h}{J1}:${k}{J1})>0,{col}{J1}="")',
+                "format": st.cf_check(),
+            },
+        )
+
+    ws.freeze_panes(L.JOURNAL_HEADER_ROW, COL_LIBELLE + 1)
+    ws.autofilter(r_head, 0, last, geo.remainder)
+    ws.protect("", _PROTECTION)
