@@ -1,4 +1,4 @@
-"""Any workbook → :class:`Cahier`: every value with its sheet, row and column.
+"""Any workbook → :class:`Cahier`: every value with its sheet, row and column (opened by :mod:`workbook_tools.intake`).
 
 The Journal's columns are found by their header text, never by letter alone.
 Nothing here judges the books: the reader only says what it could not read
@@ -8,10 +8,7 @@ Nothing here judges the books: the reader only says what it could not read
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +19,9 @@ from python_calamine import CalamineWorkbook
 
 from workbook_tools import cells, layout
 from workbook_tools.chart import Chart, default_chart
+from workbook_tools.intake import MAX_FILE_BYTES, MAX_ROWS, Unreadable, file_finding, open_workbook, sheet_rows
 from workbook_tools.model import Code, Finding
 from workbook_tools.text import euros, fold, label_key
-
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a cahier is well under 1 MB; configurable by callers
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # zip bombs are refused before unpacking
-MAX_RATIO = 200  # unpacked / packed size of one member
-MAX_ROWS = 200_000  # rows of one sheet; a cahier has hundreds
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 J = layout.SHEET_JOURNAL
 HEADER_KEYS = {fold(header): key for key, header in layout.JOURNAL_COLUMNS}
@@ -39,14 +29,6 @@ TEMPLATE_LETTERS = {key: layout.column_letter(i) for i, (key, _) in enumerate(la
 TEXT_KEYS = ["piece", "mode", "libelle", "cheque", "action"]
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _NO_DAY = np.iinfo("int64").min  # numpy's NaT
-
-
-class Unreadable(Exception):
-    """The file cannot be read as a cahier; carries the finding that says why."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 @dataclass
@@ -85,7 +67,9 @@ def read_cahier(path: Path, *, chart: Chart | None = None, max_bytes: int = MAX_
     chart = chart or default_chart()
     cahier = Cahier(Path(path))
     try:
-        book = _open(cahier, max_bytes)
+        book, intake = open_workbook(cahier.path, max_bytes)
+        cahier.findings.extend(intake.findings)
+        cahier.journal_xml = intake.journal_xml
         with book:
             _read_book(cahier, book, chart)
     except Unreadable as exc:
@@ -94,138 +78,22 @@ def read_cahier(path: Path, *, chart: Chart | None = None, max_bytes: int = MAX_
     return cahier
 
 
-def _file_finding(code: Code, message: str, value: Any = None) -> Finding:
-    return Finding(code, None, None, None, message, value)
-
-
-def _open(cahier: Cahier, max_bytes: int) -> CalamineWorkbook:
-    path = cahier.path
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise Unreadable(
-            _file_finding(Code.FILE_UNREADABLE, f"Le fichier ne peut pas être ouvert ({exc.strerror}).")
-        ) from exc
-    if size == 0:
-        raise Unreadable(
-            _file_finding(Code.FILE_UNREADABLE, "Le fichier est vide (0 octet) : enregistrez à nouveau le cahier.")
-        )
-    if size > max_bytes:
-        raise Unreadable(
-            _file_finding(
-                Code.FILE_TOO_LARGE,
-                f"Le fichier pèse {size / 1e6:.1f} Mo, au-delà de la limite de {max_bytes / 1e6:.1f} Mo. "
-                "Un cahier pèse d'ordinaire moins de 1 Mo : vérifiez qu'il ne contient pas d'images.",
-                size,
-            )
-        )
-    if head.startswith(ZIP_MAGIC):
-        _check_zip(cahier)
-    elif head.startswith(OLE_MAGIC):
-        data = path.read_bytes()
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise Unreadable(
-                _file_finding(
-                    Code.FILE_UNREADABLE,
-                    "Le classeur est protégé par un mot de passe à l'ouverture : enregistrez-le sans mot de passe "
-                    "(la protection des feuilles, elle, peut rester).",
-                )
-            )
-    else:
-        raise Unreadable(
-            _file_finding(
-                Code.FILE_UNREADABLE,
-                "Ce fichier n'est pas un classeur (xlsx, xlsm, xls ou ods) : "
-                "enregistrez le cahier depuis Excel ou LibreOffice au format .xlsx.",
-            )
-        )
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for corrupt files
-        raise Unreadable(
-            _file_finding(
-                Code.FILE_UNREADABLE,
-                f"Le classeur est endommagé et ne peut pas être lu ({type(exc).__name__}). "
-                "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau.",
-            )
-        ) from exc
-
-
-def _check_zip(cahier: Cahier) -> None:
-    try:
-        with zipfile.ZipFile(cahier.path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Unreadable(
-            _file_finding(
-                Code.FILE_UNREADABLE,
-                "Le fichier est tronqué ou endommagé (archive illisible) : enregistrez à nouveau le cahier.",
-            )
-        ) from exc
-    total = sum(i.file_size for i in infos)
-    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > MAX_UNPACKED_BYTES or (worst > MAX_RATIO and total > 10 * 1024 * 1024):
-        raise Unreadable(
-            _file_finding(
-                Code.FILE_UNREADABLE,
-                f"Le fichier se décompresse en {total / 1e6:.0f} Mo, bien plus qu'un cahier : il est refusé sans être ouvert.",
-                total,
-            )
-        )
-    names = {i.filename for i in infos}
-    if any(n.lower().endswith("vbaproject.bin") for n in names) or "Basic/" in {n[:6] for n in names}:
-        cahier.findings.append(
-            _file_finding(
-                Code.MACROS_IGNORED,
-                "Le classeur contient des macros : elles n'ont pas été exécutées et ne le seront jamais. "
-                "Enregistrez de préférence au format .xlsx.",
-            )
-        )
-    try:
-        with zipfile.ZipFile(cahier.path) as zf:
-            _guard_sheets(cahier, zf, names)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
-        raise Unreadable(
-            _file_finding(
-                Code.FILE_UNREADABLE, "Le fichier est tronqué ou endommagé : enregistrez à nouveau le cahier."
-            )
-        ) from exc
-
-
-def _sheet(book: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
-    for name in book.sheet_names:
-        if fold(name) == fold(wanted):
-            try:
-                return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except Exception as exc:  # python-calamine raises XmlError, ZipError… for a damaged sheet
-                raise Unreadable(
-                    _file_finding(
-                        Code.FILE_UNREADABLE,
-                        f"La feuille « {name} » est endommagée et ne peut pas être lue ({type(exc).__name__}). "
-                        "Ouvrez le cahier dans Excel ou LibreOffice et enregistrez-le à nouveau.",
-                    )
-                ) from exc
-    return None
-
-
 def _read_book(cahier: Cahier, book: CalamineWorkbook, chart: Chart) -> None:
-    rows = _sheet(book, J)
+    rows = sheet_rows(book, J)
     if rows is None:
         names = ", ".join(book.sheet_names) or "aucune"
         raise Unreadable(
-            _file_finding(
+            file_finding(
                 Code.NOT_A_CAHIER,
                 f"Le classeur n'a pas de feuille « Journal » (feuilles trouvées : {names}). "
                 "Partez du modèle cahier.xlsx et recopiez-y vos lignes.",
             )
         )
-    _read_params(cahier, _sheet(book, layout.SHEET_PARAMS))
+    _read_params(cahier, sheet_rows(book, layout.SHEET_PARAMS))
     _read_journal(cahier, rows, chart)
-    _read_inventaire(cahier, _sheet(book, layout.SHEET_INVENTAIRE))
-    _read_subventions(cahier, _sheet(book, layout.SHEET_SUBVENTIONS))
-    _read_caisse(cahier, _sheet(book, layout.SHEET_CAISSE))
+    _read_inventaire(cahier, sheet_rows(book, layout.SHEET_INVENTAIRE))
+    _read_subventions(cahier, sheet_rows(book, layout.SHEET_SUBVENTIONS))
+    _read_caisse(cahier, sheet_rows(book, layout.SHEET_CAISSE))
     _find_cell_errors(cahier)
 
 
@@ -674,53 +542,4 @@ def _find_cell_errors(cahier: Cahier) -> None:
         )
 
 
-READ_SHEETS = [J, layout.SHEET_PARAMS, layout.SHEET_INVENTAIRE, layout.SHEET_SUBVENTIONS, layout.SHEET_CAISSE]
-_WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')  # column AAA or beyond
-_LAST_ROW = re.compile(rb'<row r="(\d+)"')
-
-
-def _guard_sheets(cahier: Cahier, zf: zipfile.ZipFile, names: set[str]) -> None:
-    """Refuse, before python-calamine builds them in memory, sheets far larger than any cahier
-    (a value typed in XFD1048576 would make a grid of 17 billion cells). Keeps the Journal's XML
-    for the formula-error scan, so it is unpacked once."""
-    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-        return
-    files = _sheet_files(zf)
-    for sheet in READ_SHEETS:
-        member = files.get(fold(sheet))
-        if member is None or member not in names:
-            continue
-        data = zf.read(member)
-        if sheet == J:
-            cahier.journal_xml = data
-        tail = _LAST_ROW.search(data, max(0, data.rfind(b'<row r="')))
-        last_row = int(tail.group(1)) if tail else 0
-        if last_row > MAX_ROWS or _WIDE_CELL.search(data):
-            where = f"{last_row} lignes" if last_row > MAX_ROWS else "des colonnes au-delà de ZZ"
-            raise Unreadable(
-                _file_finding(
-                    Code.FILE_UNREADABLE,
-                    f"La feuille « {sheet} » est démesurée ({where}) : un cahier en compte quelques centaines. "
-                    "Supprimez les lignes ou colonnes remplies par erreur tout en bas ou tout à droite, puis enregistrez.",
-                    last_row,
-                )
-            )
-
-
-def _sheet_files(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Folded sheet name → its XML member, from workbook.xml and its relationships."""
-    wb = zf.read("xl/workbook.xml").decode("utf-8", errors="replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-    targets: dict[str, str] = {}
-    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
-        rid, target = re.search(r'\bId="([^"]*)"', m.group(0)), re.search(r'\bTarget="([^"]*)"', m.group(0))
-        if rid and target:
-            t = target.group(1).lstrip("/")
-            targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
-    out: dict[str, str] = {}
-    for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb):
-        name = re.search(r'\bname="([^"]*)"', m.group(0))
-        rid = re.search(r'\br:id="([^"]*)"', m.group(0))
-        if name and rid and rid.group(1) in targets:
-            out[fold(html.unescape(name.group(1)))] = targets[rid.group(1)]
-    return out
+__all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "Cahier", "ChapterColumn", "Unreadable", "read_cahier"]
