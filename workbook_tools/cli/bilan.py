@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from workbook_tools.cli._output import emit_json
 from workbook_tools.cli._store import coop_option, store_errors, store_option
 
 
@@ -27,11 +27,7 @@ def command(store_url: str, coop: str, exercice: str | None, output: Path | None
     with store_errors():
         crf = crf_from_store(Store(store_url), coop, exercice)
         if fmt == "json":
-            text = json.dumps(crf.to_dict(), ensure_ascii=False, indent=2) + "\n"
-            if output is None:
-                click.echo(text, nl=False)
-            else:
-                output.write_text(text, encoding="utf-8")
+            emit_json(crf.to_dict(), output)
             return
         assert output is not None
         written = write_crf_workbook(crf, output)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from workbook_tools.cli._output import emit_json
 from workbook_tools.cli._store import store_errors, store_option
 
 
@@ -30,11 +30,7 @@ def command(store_url: str, exercice: str | None, roster: Path | None, output: P
     with store_errors():
         result = consolidate(Store(store_url), exercice, roster=roster)
         if fmt == "json":
-            text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-            if output is None:
-                click.echo(text, nl=False)
-            else:
-                output.write_text(text, encoding="utf-8")
+            emit_json(result.to_dict(), output)
             return
         assert output is not None
         written = write_consolidation_workbook(result, output)
