@@ -52,9 +52,7 @@ class Cahier:
     chapter_columns: list[ChapterColumn] = field(default_factory=list)
     inventaire: list[dict[str, Any]] = field(default_factory=list)
     subventions: list[dict[str, Any]] = field(default_factory=list)
-    subventions_total_cell: str | None = None
     caisse_comptee: int | None = None
-    caisse_total_cell: str | None = None
     caisse_detail: list[tuple[int, int]] = field(default_factory=list)  # (denomination in cents, count)
     journal_xml: bytes | None = field(default=None, repr=False)  # xlsx: the Journal sheet as stored
 
@@ -450,45 +448,35 @@ def _table(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> tupl
     return 0, {}, []
 
 
-def _read_inventaire(cahier: Cahier, rows: list[list[Any]] | None) -> None:
-    first, idx, data = _table(rows, layout.INVENTAIRE_COLUMNS)
+_TABLE_CELLS: dict[str, Any] = {  # how each column of the small tables is read; text otherwise
+    "date": lambda v: cells.date(v)[0],
+    "date_sortie": lambda v: cells.date(v)[0],
+    "valeur": lambda v: cells.money(v)[0],
+    "montant": lambda v: cells.money(v)[0],
+}
+
+
+def _table_rows(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The filled rows of a small table (Inventaire, Subventions), each with its row number."""
+    first, idx, data = _table(rows, columns)
+    out: list[dict[str, Any]] = []
     for n, row in enumerate(data):
-        get = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
-        if all(cells.is_empty(v) for v in get.values()):
+        got = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
+        if all(cells.is_empty(v) for v in got.values()):
             continue
-        cahier.inventaire.append(
-            {
-                "row": first + n,
-                "date": cells.date(get.get("date", ""))[0],
-                "piece": cells.text(get.get("piece", "")),
-                "designation": cells.text(get.get("designation", "")),
-                "valeur": cells.money(get.get("valeur", ""))[0],
-                "date_sortie": cells.date(get.get("date_sortie", ""))[0],
-                "motif": cells.text(get.get("motif", "")),
-            }
-        )
+        item: dict[str, Any] = {"row": first + n}
+        for key, _ in columns:
+            item[key] = _TABLE_CELLS.get(key, cells.text)(got.get(key, ""))
+        out.append(item)
+    return out
+
+
+def _read_inventaire(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    cahier.inventaire = _table_rows(rows, layout.INVENTAIRE_COLUMNS)
 
 
 def _read_subventions(cahier: Cahier, rows: list[list[Any]] | None) -> None:
-    first, idx, data = _table(rows, layout.SUBVENTIONS_COLUMNS)
-    if "montant" in idx:
-        cahier.subventions_total_cell = (
-            f"{layout.SHEET_SUBVENTIONS}!{layout.column_letter(idx['montant'])}{max(first, 1)}"
-        )
-    for n, row in enumerate(data):
-        get = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
-        if all(cells.is_empty(v) for v in get.values()):
-            continue
-        cahier.subventions.append(
-            {
-                "row": first + n,
-                "date": cells.date(get.get("date", ""))[0],
-                "organisme": cells.text(get.get("organisme", "")),
-                "objet": cells.text(get.get("objet", "")),
-                "montant": cells.money(get.get("montant", ""))[0],
-                "piece": cells.text(get.get("piece", "")),
-            }
-        )
+    cahier.subventions = _table_rows(rows, layout.SUBVENTIONS_COLUMNS)
 
 
 def _read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
@@ -511,7 +499,6 @@ def _read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
                 cahier.caisse_detail.append((face, int(count)))
     if counted:
         cahier.caisse_comptee = total
-        cahier.caisse_total_cell = f"{layout.SHEET_CAISSE}!B{layout.CAISSE_FIRST_ROW}"
 
 
 # --- cells holding formula errors ------------------------------------------------------------------
