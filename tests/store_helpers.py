@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,13 @@ def cahier_bytes(*, coop: str = "0001", exercice: str = "2025-2026", seed: int =
 def make_cahier(path: Path, **kwargs: Any) -> Path:
     path.write_bytes(cahier_bytes(**kwargs))
     return path
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
+    """Poll ``predicate`` until it is true; fail the test after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"toujours faux après {timeout} s : {predicate}")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from store_helpers import cahier_bytes
+from store_helpers import cahier_bytes, wait_for
 from workbook_tools.watcher.service import WatchConfig, Watcher
 
 from workbook_tools.ingest import STATUS_SUFFIX
@@ -61,13 +61,17 @@ def drop(path: Path, data: bytes) -> Path:
     return path
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"toujours faux après {timeout} s : {predicate}")
+def three_months_published_once(store_dir: Path, files: dict[str, bytes]) -> Store:
+    """After a fault: the three files the teacher saved are in the store once each, accepted, in order, intact."""
+    store = Store(store_dir)
+    history = store.history("0001")
+    assert [(v.filename, v.status) for v in history] == [
+        ("janvier.xlsx", ACCEPTED),
+        ("fevrier.xlsx", ACCEPTED),
+        ("mars.xlsx", ACCEPTED),
+    ]
+    assert [store.read_original("0001", v) for v in history] == list(files.values())
+    return store
 
 
 def check_store_sound(root: Path, store: Store) -> dict[str, int]:
@@ -245,14 +249,7 @@ def test_local_store_moved_away_then_back(tmp_path: Path, fault_summary: Say, ca
         retries = running.retries()
         os.rename(away, store_dir)
         wait_for(lambda: (folder / "mars.statut.txt").exists())
-    store = Store(store_dir)
-    history = store.history("0001")
-    assert [(v.filename, v.status) for v in history] == [
-        ("janvier.xlsx", ACCEPTED),
-        ("fevrier.xlsx", ACCEPTED),
-        ("mars.xlsx", ACCEPTED),
-    ]
-    assert [store.read_original("0001", v) for v in history] == list(files.values())
+    store = three_months_published_once(store_dir, files)
     check_store_sound(store_dir, store)
     messages = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nouvel essai")]
     assert "Dépôt introuvable" in messages[0]
@@ -350,14 +347,7 @@ def test_full_disk_on_the_store(
         retries = running.retries()
         disk.free()
         wait_for(lambda: (folder / "mars.statut.txt").exists())
-    store = Store(store_dir)
-    history = store.history("0001")
-    assert [(v.filename, v.status) for v in history] == [
-        ("janvier.xlsx", ACCEPTED),
-        ("fevrier.xlsx", ACCEPTED),
-        ("mars.xlsx", ACCEPTED),
-    ]
-    assert [store.read_original("0001", v) for v in history] == list(files.values())
+    store = three_months_published_once(store_dir, files)
     assert check_store_sound(store_dir, store) == {"unpublished": 0, "hidden": 0}
     assert (folder / "mars.statut.txt").read_text().startswith("ACCEPTÉ")
     messages = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nouvel essai")]

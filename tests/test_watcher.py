@@ -7,26 +7,17 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_helpers import cahier_bytes, make_cahier
+from store_helpers import cahier_bytes, make_cahier, wait_for
 from webdav_server import WebdavServer
 from workbook_tools.watcher.service import WatchConfig, Watcher, classify
 
 from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store, sha256
 
 DELAY = 0.4
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"toujours faux après {timeout} s : {predicate}")
 
 
 class Running:
