@@ -1,5 +1,6 @@
-"""Data and schemas of cahier: the chart of accounts (``chart.toml``) and the pandera line schema.
+"""Data of cahier: the chart of accounts (``chart.toml``). No code lives here.
 
-Installed as ``workbook_tools.schemas`` (see pyproject.toml), so that no generic
-top-level ``schemas`` package is ever put on a user's path.
+Shipped as the data package ``workbook_tools.schemas`` (see pyproject.toml), so that the
+installed tool finds its chart without the source tree and no generic top-level ``schemas``
+package is ever put on a user's path. The pandera rules are in ``workbook_tools/rules.py``.
 """

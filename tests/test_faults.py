@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from store_helpers import cahier_bytes, wait_for
-from workbook_tools.watcher.service import WatchConfig, Watcher
 
 from workbook_tools.ingest import STATUS_SUFFIX
 from workbook_tools.store import ACCEPTED, SHA_PATTERN, VERSION_PATTERN, Store, _LocalBackend, sha256
+from workbook_tools.watcher.service import WatchConfig, Watcher
 
 Say = Callable[[str], None]
 

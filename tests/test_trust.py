@@ -20,8 +20,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from store_helpers import cahier_bytes
-from workbook_tools.watcher.outbox import SUMMARY_CSV, refresh_outbox
-from workbook_tools.watcher.service import WatchConfig, Watcher
 
 from workbook_tools.cli import main
 from workbook_tools.fill import write_cahier
@@ -30,6 +28,8 @@ from workbook_tools.model import Code
 from workbook_tools.sample import sample_book
 from workbook_tools.store import ACCEPTED, Store, safe_filename
 from workbook_tools.validate import check_file
+from workbook_tools.watcher.outbox import SUMMARY_CSV, refresh_outbox
+from workbook_tools.watcher.service import WatchConfig, Watcher
 
 # --------------------------------------------------------------------------- file names
 

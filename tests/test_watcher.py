@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from store_helpers import cahier_bytes, make_cahier, wait_for
 from webdav_server import WebdavServer
-from workbook_tools.watcher.service import WatchConfig, Watcher, classify
 
 from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store, sha256
+from workbook_tools.watcher.service import WatchConfig, Watcher, classify
 
 DELAY = 0.4
 

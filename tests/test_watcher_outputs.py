@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from store_helpers import cahier_bytes
-from workbook_tools.watcher.service import WatchConfig, Watcher
 
 from workbook_tools.ingest import status_path
+from workbook_tools.watcher.service import WatchConfig, Watcher
 
 
 def test_crf_next_to_accepted_cahier_and_consolidation_in_outbox(tmp_path: Path) -> None:

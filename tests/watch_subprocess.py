@@ -14,9 +14,8 @@ import time
 
 def _slow() -> None:
     delay = float(os.environ["CAHIER_TEST_SLOW"])
-    from workbook_tools.watcher import service
-
     from workbook_tools import ingest, store
+    from workbook_tools.watcher import service
 
     real_put = store._LocalBackend.put_new
 

@@ -20,7 +20,7 @@ from workbook_tools.chart import Chart, default_chart
 from workbook_tools.messages import Messages
 from workbook_tools.model import Code, Finding, Severity, Totals
 from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
-from workbook_tools.schemas.journal import Context, build_schema, derive
+from workbook_tools.rules import Context, build_schema, derive
 from workbook_tools.text import euros
 
 EXERCICE_RE = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{4})\s*$")
