@@ -212,7 +212,7 @@ def test_a_folder_holding_another_coops_cahier(running: Running) -> None:
     assert version.status == REFUSED
     report = running.store.read_report("0001", version)
     assert report is not None
-    assert [f["code"] for f in report["findings"]] == ["COOP_MISMATCH"]
+    assert [f.code for f in report.findings] == ["COOP_MISMATCH"]
     assert running.history("0002") == []
     assert running.store.coops() == ["0001"]
     assert "REFUSÉ" in (folder / "cahier.statut.txt").read_text()
@@ -269,7 +269,7 @@ def test_one_bad_file_never_stops_the_watcher(tmp_path: Path, monkeypatch: pytes
         assert running.watcher.counts == {"échecs": 1, "refusés": 1, "acceptés": 1}
         [pdf] = [v for v in running.history() if v.filename == "pdf-renomme.xlsx"]
         report = running.store.read_report("0001", pdf)
-        assert report is not None and report["findings"][0]["code"] == "FILE_UNREADABLE"
+        assert report is not None and report.findings[0].code == "FILE_UNREADABLE"
 
 
 # --------------------------------------------------------------------------- catch-up

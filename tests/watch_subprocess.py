@@ -17,9 +17,9 @@ def _slow() -> None:
     from workbook_tools import ingest, store
     from workbook_tools.watcher import service
 
-    real_put = store._LocalBackend.put_new
+    real_put = store.LocalBackend.put_new
 
-    def put_new(self: store._LocalBackend, rel: str, data: bytes) -> bool:
+    def put_new(self: store.LocalBackend, rel: str, data: bytes) -> bool:
         print(f"PUT {rel}", file=sys.stderr, flush=True)
         time.sleep(delay)
         return real_put(self, rel, data)
@@ -31,7 +31,7 @@ def _slow() -> None:
         time.sleep(delay)
         return real_outputs(*args, **kwargs)
 
-    store._LocalBackend.put_new = put_new  # type: ignore[method-assign]
+    store.LocalBackend.put_new = put_new  # type: ignore[method-assign]
     ingest.write_outputs = write_outputs
     service.write_outputs = write_outputs  # type: ignore[attr-defined]
 

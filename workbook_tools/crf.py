@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from workbook_tools.bilan import Crf, crf_from_store, exercice_bounds
+from workbook_tools.bilan import Crf, crf_from_store, exercice_of
 from workbook_tools.files import atomic_path
 from workbook_tools.store import Store
 from workbook_tools.text import euros
@@ -32,8 +32,6 @@ from workbook_tools.xlsx import (
     new_workbook,
     text,
 )
-
-CRF_SUFFIX = ".crf.xlsx"
 
 
 def write_crf(store: Store, coop: str, exercice: str | None, path: str | os.PathLike[str]) -> Path:
@@ -64,7 +62,8 @@ class _Writer:
         self.wb, self.crf, self.today = wb, crf, today
         self.f = Formats(wb)
         self.header = f"Coopérative {crf.coop} — compte-rendu financier {crf.exercice}"
-        start, end = exercice_bounds(crf.exercice)
+        exercice = exercice_of(crf.exercice)
+        start, end = exercice.start, exercice.end
         self.start, self.end = start, end
 
     def write(self) -> None:
@@ -139,7 +138,7 @@ class _Writer:
             ws.write_string(row, col, label, f.header)
         row += 1
         first = row
-        for ch in c.chapitres:
+        for ch in c.postes:
             ws.write_string(row, 0, ch.code, f.code)
             text(ws, row, 1, ch.libelle, f.text)
             charge = ch.sens == "charge"

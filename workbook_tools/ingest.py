@@ -14,11 +14,12 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workbook_tools.files import replace_bytes
+from workbook_tools.model import Report
 from workbook_tools.store import (
     ACCEPTED,
     DUPLICATE,
@@ -40,8 +41,9 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 # What the watcher writes next to a teacher's file: never taken for a cahier.
 STATUS_SUFFIX = ".statut.txt"
+CRF_SUFFIX = ".crf.xlsx"
 REPORT_SUFFIXES = (".rapport.txt", ".rapport.json", ".rapport.xlsx")
-OUTPUT_SUFFIXES = (STATUS_SUFFIX, *REPORT_SUFFIXES, ".crf.xlsx", ".annote.xlsx", ".annote.xlsm")
+OUTPUT_SUFFIXES = (STATUS_SUFFIX, *REPORT_SUFFIXES, CRF_SUFFIX, ".annote.xlsx", ".annote.xlsm")
 REPORT_FORMATS = ("txt", "json", "xlsx")
 
 
@@ -56,8 +58,9 @@ class Outcome:
 
     version: Version  # the manifest recorded (for a duplicate: the duplicate's own record)
     original: Version | None  # for a duplicate: the version it repeats
-    report: dict[str, Any]
+    report: Report
     result: CheckResult | None = None
+    repeated: bool = False  # these bytes, under this name and file time, were recorded before (a restart)
 
     @property
     def status(self) -> str:
@@ -71,12 +74,17 @@ class Outcome:
         return self.status == ACCEPTED
 
     @property
+    def stored(self) -> Version:
+        """The version holding the content: the original for a duplicate, else the version recorded."""
+        return self.original if self.status == DUPLICATE and self.original is not None else self.version
+
+    @property
     def errors(self) -> int:
-        return int(self.report.get("errors") or 0)
+        return self.report.errors
 
     @property
     def warnings(self) -> int:
-        return int(self.report.get("warnings") or 0)
+        return self.report.warnings
 
     def message(self) -> str:
         """The one-line French status a teacher reads."""
@@ -150,25 +158,58 @@ def ingest_bytes(
     outputs: Path | None = None,
     max_bytes: int | None = None,
     report_formats: tuple[str, ...] = REPORT_FORMATS,
+    once: bool = False,
 ) -> Outcome:
-    from workbook_tools.report import to_json
+    """Check ``data`` for ``coop`` and record it in ``store`` (see :func:`ingest`).
+
+    ``once``: when these bytes were already recorded under this name and file time (a watcher restarted
+    after recording them), nothing new is recorded; the teacher's answer is written again only when it is
+    missing or older than the file (the watcher was stopped before answering).
+    """
     from workbook_tools.validate import check_file
 
     check_coop(coop)
     name = safe_filename(filename)
+    recorded = _recorded(store, coop, data, name, source_mtime) if once else None
+    if recorded is not None and (outputs is None or not _answer_stale(outputs, filename, source_mtime)):
+        return Outcome(recorded[0], recorded[1], Report(printable_name(filename)), repeated=True)
     with tempfile.TemporaryDirectory(prefix="cahier-ingest-") as tmp:
-        copy = Path(tmp) / name
+        copy = Path(tmp) / name  # a private copy of exactly these bytes: what is stored is what was checked
         copy.write_bytes(data)
         result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
-        report = to_json(result)
-        report["file"] = printable_name(filename)
-        report["sha256"] = sha256(data)
-        version = store.submit(coop, name, data, report, result.journal, source_mtime=source_mtime)
-        original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
-        outcome = Outcome(version, original, report, result)
+        report = result.to_report(file=printable_name(filename), sha256=sha256(data))
+        if recorded is None:
+            version = store.submit(coop, name, data, report, result.journal, source_mtime=source_mtime)
+            original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
+        else:
+            version, original = recorded
+        outcome = Outcome(version, original, report, result, repeated=recorded is not None)
         if outputs is not None:
-            write_outputs(outcome, outputs, filename, report_formats=report_formats, store=store)
+            write_outputs(outcome, outputs, filename, report_formats=report_formats)
     return outcome
+
+
+def _recorded(
+    store: Store, coop: str, data: bytes, name: str, mtime: float | None
+) -> tuple[Version, Version | None] | None:
+    """The record of these bytes under this name and file time, and the version holding them, if any."""
+    digest = sha256(data)
+    original = store.lookup(coop, digest)
+    if original is None or mtime is None:
+        return None
+    when = datetime.fromtimestamp(mtime, UTC).isoformat()
+    for v in store.history(coop):
+        if v.sha256 == digest and v.filename == name and v.source_mtime == when:
+            return v, (original if v.status == DUPLICATE else None)
+    return None
+
+
+def _answer_stale(folder: Path, filename: str, mtime: float | None) -> bool:
+    status = status_path(folder, filename)
+    try:
+        return mtime is None or status.stat().st_mtime < mtime
+    except FileNotFoundError:
+        return True
 
 
 # --------------------------------------------------------------------------- teacher-side outputs
@@ -188,10 +229,9 @@ def write_outputs(
     filename: str,
     *,
     report_formats: tuple[str, ...] = REPORT_FORMATS,
-    store: Store | None = None,
 ) -> list[Path]:
-    """Reports (and, for an accepted cahier with ``store`` given, its CRF), then the status line, next to
-    the teacher's file; replaces those of an earlier save."""
+    """Reports (and, for an accepted cahier, its CRF), then the status line, next to the teacher's file;
+    replaces those of an earlier save."""
     from workbook_tools.report import annotate, to_text
 
     stem = output_stem(filename)
@@ -202,7 +242,7 @@ def write_outputs(
     if "txt" in report_formats:
         written.append(replace_bytes(folder / f"{stem}.rapport.txt", to_text(result).encode("utf-8")))
     if "json" in report_formats:
-        text = json.dumps(outcome.report, ensure_ascii=False, indent=2, default=str) + "\n"
+        text = json.dumps(outcome.report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
         written.append(replace_bytes(folder / f"{stem}.rapport.json", text.encode("utf-8")))
     if "xlsx" in report_formats:
         target = folder / f"{stem}.rapport.xlsx"
@@ -213,21 +253,26 @@ def write_outputs(
             else:  # nothing to show: an old report would mislead
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
-    if store is not None and outcome.accepted:
-        crf = _write_crf(store, outcome, folder / f"{stem}.crf.xlsx")
+    if outcome.accepted:
+        crf = _write_crf(outcome, folder / f"{stem}{CRF_SUFFIX}")
         if crf is not None:
             written.append(crf)
     written.append(write_status(folder, filename, outcome.message()))  # last: the status says it is all there
     return written
 
 
-def _write_crf(store: Store, outcome: Outcome, target: Path) -> Path | None:
-    """The CRF of the version just accepted. A CRF that cannot be built never undoes an acceptance: it is logged."""
-    from workbook_tools.crf import write_crf
+def _write_crf(outcome: Outcome, target: Path) -> Path | None:
+    """The CRF of the version just accepted, from what is in memory. A CRF that cannot be built never undoes
+    an acceptance: it is logged."""
+    from workbook_tools.bilan import build_crf
+    from workbook_tools.crf import write_crf_workbook
 
-    version = outcome.original if outcome.status == DUPLICATE and outcome.original else outcome.version
+    journal = outcome.result.journal if outcome.result is not None else None
+    version = outcome.stored
     try:
-        return write_crf(store, version.coop, version.exercice, target)
+        if journal is None:
+            raise ValueError("pas de journal normalisé")
+        return write_crf_workbook(build_crf(journal, outcome.report, version), target)
     except Exception as exc:
         log.error("CRF de %s non écrit : %s: %s", version.coop, type(exc).__name__, exc)
         return None

@@ -5,9 +5,11 @@ No I/O here: every other module speaks in these types.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Severity(enum.StrEnum):
@@ -104,6 +106,13 @@ class Finding:
         data["value"] = json_value(self.value)
         return {k: data[k] for k in ("code", "severity", "sheet", "row", "column", "cell", "message", "value")}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """A stored finding (KeyError for a code this version does not know)."""
+        code = Code[str(data.get("code"))]
+        return cls(code, data.get("sheet"), data.get("row"), data.get("column"), str(data.get("message") or ""),
+                   data.get("value"))  # fmt: skip
+
 
 def json_value(value: Any) -> Any:
     """A finding's value as JSON can hold it (dates as ISO text, the rest as text)."""
@@ -114,33 +123,11 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-class Balances:
-    """The arithmetic of the bilan at 31 August, shared by :class:`Totals` (one cahier as checked) and the
-    CRF (one stored version): report à nouveau, then bank and cash balances from the movements."""
-
-    report_banque: int
-    report_caisse: int
-    banque_recettes: int
-    banque_depenses: int
-    caisse_recettes: int
-    caisse_depenses: int
-
-    @property
-    def report(self) -> int:
-        return self.report_banque + self.report_caisse
-
-    @property
-    def banque_fin(self) -> int:
-        return self.report_banque + self.banque_recettes - self.banque_depenses
-
-    @property
-    def caisse_fin(self) -> int:
-        return self.report_caisse + self.caisse_recettes - self.caisse_depenses
-
-
 @dataclass
-class Totals(Balances):
-    """The figures of one cahier, in integer cents (the CRF in numbers)."""
+class Totals:
+    """The figures of one cahier, in integer cents (the CRF in numbers), computed once by the check from the
+    normalised journal and stored with each version. The only place where the bilan's arithmetic lives:
+    report à nouveau, then bank and cash balances at 31 August from the movements."""
 
     chapitres: dict[str, int] = field(default_factory=dict)
     charges: int = 0
@@ -161,6 +148,38 @@ class Totals(Balances):
     def resultat(self) -> int:
         return self.produits - self.charges
 
+    @property
+    def report(self) -> int:
+        return self.report_banque + self.report_caisse
+
+    @property
+    def banque_fin(self) -> int:
+        return self.report_banque + self.banque_recettes - self.banque_depenses
+
+    @property
+    def caisse_fin(self) -> int:
+        return self.report_caisse + self.caisse_recettes - self.caisse_depenses
+
+    @property
+    def disponible_fin(self) -> int:
+        return self.banque_fin + self.caisse_fin
+
+    @property
+    def banque_rapprochee(self) -> int | None:
+        """Statement at 31 August + unticked receipts − unticked expenses (None before the year end)."""
+        if self.releve_31_08 is None:
+            return None
+        return self.releve_31_08 + self.non_pointe_recettes - self.non_pointe_depenses
+
+    @property
+    def ecart_rapprochement(self) -> int | None:
+        adjusted = self.banque_rapprochee
+        return None if adjusted is None else adjusted - self.banque_fin
+
+    @property
+    def ecart_caisse(self) -> int | None:
+        return None if self.caisse_comptee is None else self.caisse_comptee - self.caisse_fin
+
     def to_dict(self) -> dict[str, Any]:
         """Euros as exact decimal strings would be ambiguous in JSON; cents are integers."""
         data = asdict(self)
@@ -171,3 +190,179 @@ class Totals(Balances):
             report=self.report,
         )
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Totals:
+        """Read back what :meth:`to_dict` wrote (derived figures are recomputed, not read)."""
+
+        def cents(key: str) -> int:
+            return int(data.get(key) or 0)
+
+        def maybe(key: str) -> int | None:
+            value = data.get(key)
+            return None if value is None or value == "" else int(value)
+
+        return cls(
+            chapitres={str(k): int(v) for k, v in (data.get("chapitres") or {}).items()},
+            **{k: cents(k) for k in _CENTS},
+            releve_31_08=maybe("releve_31_08"),
+            caisse_comptee=maybe("caisse_comptee"),
+        )
+
+
+_CENTS = (
+    "charges", "produits", "report_banque", "report_caisse", "banque_recettes", "banque_depenses",
+    "caisse_recettes", "caisse_depenses", "non_pointe_recettes", "non_pointe_depenses", "subventions_feuille",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- what the CRF needs besides the lines
+
+
+@dataclass(frozen=True)
+class Subvention:
+    """A row of the Subventions sheet."""
+
+    row: int | None
+    date: dt.date | None
+    organisme: str | None
+    objet: str | None
+    montant: int | None
+    piece: str | None
+
+
+@dataclass(frozen=True)
+class Bien:
+    """A row of the Inventaire sheet (a durable good bought on chapter 6800)."""
+
+    row: int | None
+    date: dt.date | None
+    piece: str | None
+    designation: str | None
+    valeur: int | None
+    date_sortie: dt.date | None
+    motif: str | None
+
+
+@dataclass
+class Annexes:
+    """Parameters, inventory, subsidies and the cash count, as read from the cahier."""
+
+    parametres: dict[str, Any] = field(default_factory=dict)
+    inventaire: list[Bien] = field(default_factory=list)
+    subventions: list[Subvention] = field(default_factory=list)
+    billets: list[tuple[int, int]] = field(default_factory=list)  # arrêté de caisse: (denomination in cents, count)
+
+    def param(self, name: str) -> str | None:
+        value = self.parametres.get(name)
+        text = "" if value is None else str(value).strip()
+        return text or None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "parametres": {k: json_value(v) for k, v in self.parametres.items()},
+            "inventaire": [{k: json_value(v) for k, v in asdict(b).items()} for b in self.inventaire],
+            "subventions": [{k: json_value(v) for k, v in asdict(s).items()} for s in self.subventions],
+            "arrete_caisse": [{"valeur": face, "nombre": count} for face, count in self.billets],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Annexes:
+        def item(kind: type[_Row], raw: Mapping[str, Any]) -> _Row:
+            values = {name: _typed(name, raw.get(name)) for name in kind.__dataclass_fields__}
+            return kind(**values)
+
+        return cls(
+            parametres=dict(data.get("parametres") or {}),
+            inventaire=[item(Bien, b) for b in data.get("inventaire") or []],
+            subventions=[item(Subvention, s) for s in data.get("subventions") or []],
+            billets=[(int(b["valeur"]), int(b["nombre"])) for b in data.get("arrete_caisse") or []],
+        )
+
+
+_Row = TypeVar("_Row", Bien, Subvention)
+_DATES = {"date", "date_sortie"}
+_MONEY = {"montant", "valeur", "row"}
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A stored annex value back in its type: dates from ISO text, cents and rows as int, the rest as text."""
+    if value is None or value == "":
+        return None
+    if name in _DATES:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return None
+    if name in _MONEY:
+        return int(value)
+    return str(value).strip() or None
+
+
+# --------------------------------------------------------------------------- the result of a check
+
+
+@dataclass
+class Report:
+    """What the check found in one cahier: the typed contract between validate, report, store, bilan and
+    consolidation. JSON (SPEC §5) is written from it and read back into it at the store boundary only."""
+
+    file: str
+    coop: str | None = None
+    exercice: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    totals: Totals | None = None
+    annexes: Annexes | None = None
+    sha256: str | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report (SPEC §5; keys documented in the README). Money in integer cents."""
+        data: dict[str, Any] = {
+            "file": self.file,
+            "ok": self.ok,
+            "coop": self.coop,
+            "exercice": self.exercice,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_dict() for f in self.findings],
+            "totals": self.totals.to_dict() if self.totals else {},
+            "annexes": self.annexes.to_dict() if self.annexes else {},
+        }
+        if self.sha256 is not None:
+            data["sha256"] = self.sha256
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        totals, annexes = data.get("totals"), data.get("annexes")
+        return cls(
+            file=str(data.get("file") or ""),
+            coop=data.get("coop"),
+            exercice=data.get("exercice"),
+            findings=[
+                Finding.from_dict(f) for f in data.get("findings") or [] if str(f.get("code")) in Code.__members__
+            ],
+            totals=Totals.from_dict(totals) if totals else None,
+            annexes=Annexes.from_dict(annexes) if annexes else None,
+            sha256=data.get("sha256"),
+        )
+
+    @classmethod
+    def unreadable(cls, file: str) -> Report:
+        """A submission that could not be checked at all: refused."""
+        message = "Le fichier n'a pas pu être contrôlé."
+        return cls(file, findings=[Finding(Code.FILE_UNREADABLE, None, None, None, message)])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.model import Finding, Severity, json_value
+from workbook_tools.files import atomic_path
+from workbook_tools.model import Finding, Severity
 from workbook_tools.validate import CheckResult
 
 RED = "FFF4A6A6"
@@ -16,30 +17,7 @@ HEADER_ROW = 4  # of the « Erreurs » sheet
 
 def to_json(result: CheckResult) -> dict[str, Any]:
     """One object per file; stable keys (documented in the README). Money in integer cents."""
-    return {
-        "file": str(result.path),
-        "ok": result.ok,
-        "coop": result.coop,
-        "exercice": result.exercice,
-        "errors": result.errors,
-        "warnings": result.warnings,
-        "findings": [f.to_dict() for f in result.findings],
-        "totals": result.totals.to_dict() if result.totals else {},
-        "annexes": _annexes(result),
-    }
-
-
-def _annexes(result: CheckResult) -> dict[str, Any]:
-    """What the CRF needs besides the journal lines: parameters, inventory, subsidies (stored with each version)."""
-    cahier = result.cahier
-    if cahier is None or cahier.journal is None:
-        return {}
-    return {
-        "parametres": {k: json_value(v) for k, v in cahier.params.items()},
-        "inventaire": [{k: json_value(v) for k, v in item.items()} for item in cahier.inventaire],
-        "subventions": [{k: json_value(v) for k, v in item.items()} for item in cahier.subventions],
-        "arrete_caisse": [{"valeur": face, "nombre": count} for face, count in cahier.caisse_detail],
-    }
+    return result.to_report().to_dict()
 
 
 def summary(result: CheckResult) -> str:
@@ -81,7 +59,6 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    tmp = dest.with_name(f".{dest.stem}.tmp{dest.suffix}")  # hidden: watchers and sync clients skip it
     editable = dest.suffix in (".xlsx", ".xlsm") and result.path.suffix.lower() == dest.suffix
     editable = editable and result.cahier is not None and result.cahier.journal is not None
     if editable:
@@ -147,6 +124,6 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    wb.save(tmp)
-    tmp.replace(dest)
+    with atomic_path(dest) as tmp:  # hidden while written: watchers and sync clients skip it
+        wb.save(tmp)
     return dest

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, SupportsInt, cast
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ import pandera.pandas as pa
 
 from workbook_tools.chart import Chart
 from workbook_tools.layout import AMOUNT_COLUMNS
+
+if TYPE_CHECKING:
+    from pandas.api.typing import NaTType
 
 RECEIPTS = ["banque_recette", "caisse_recette"]
 EXPENSES = ["banque_depense", "caisse_depense"]
@@ -151,10 +155,12 @@ def build_schema(ctx: Context) -> pa.DataFrameSchema:
         durable = f["depense"] & (f["c_6800"] > 0)
         ok = pd.Series(True, index=f.index)
         for i in f.index[durable]:
-            piece = f.at[i, "piece"]
-            date = f.at[i, "date"]
+            # f.at is typed as any scalar: these are the reader's text, date and Int64 cents columns
+            piece = cast("str | None", f.at[i, "piece"])
+            date = cast("pd.Timestamp | NaTType", f.at[i, "date"])
+            cents = cast("SupportsInt", f.at[i, "c_6800"])
             ok[i] = (piece is not None and piece.strip().upper() in ctx.inventaire_pieces) or (
-                pd.notna(date) and (date.date(), int(f.at[i, "c_6800"])) in ctx.inventaire_keys
+                pd.notna(date) and (date.date(), int(cents)) in ctx.inventaire_keys
             )
         return ok
 

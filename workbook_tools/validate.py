@@ -6,8 +6,6 @@ findings are collected in one pass; nothing stops at the first error.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,13 +15,13 @@ import pandera.pandas as pa
 
 from workbook_tools import cells, layout
 from workbook_tools.chart import Chart, default_chart
+from workbook_tools.exercice import Exercice
 from workbook_tools.messages import Messages
-from workbook_tools.model import Code, Finding, Severity, Totals
+from workbook_tools.model import Annexes, Bien, Code, Finding, Report, Severity, Subvention, Totals
 from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
 from workbook_tools.rules import Context, build_schema, derive
 from workbook_tools.text import euros
 
-EXERCICE_RE = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{4})\s*$")
 P = layout.SHEET_PARAMS
 SHEET_ORDER = {name: i for i, name in enumerate(layout.SHEETS)}
 
@@ -49,6 +47,30 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.errors == 0
+
+    def to_report(self, *, file: str | None = None, sha256: str | None = None) -> Report:
+        """The typed result that travels on to the report, the store, the CRF and the consolidation."""
+        return Report(
+            file=str(self.path) if file is None else file,
+            coop=self.coop,
+            exercice=self.exercice,
+            findings=list(self.findings),
+            totals=self.totals,
+            annexes=annexes(self.cahier),
+            sha256=sha256,
+        )
+
+
+def annexes(cahier: Cahier | None) -> Annexes | None:
+    """What the CRF needs besides the journal lines: parameters, inventory, subsidies, cash count."""
+    if cahier is None or cahier.journal is None:
+        return None
+    return Annexes(
+        parametres=dict(cahier.params),
+        inventaire=[Bien(**item) for item in cahier.inventaire],
+        subventions=[Subvention(**item) for item in cahier.subventions],
+        billets=list(cahier.caisse_detail),
+    )
 
 
 def check_file(
@@ -172,13 +194,12 @@ def _params(cahier: Cahier, result: CheckResult) -> dict[str, Any]:
             else:
                 out[p.name] = cents
         elif p.kind == "exercice":
-            m = EXERCICE_RE.match(cells.text(raw) or "")
-            if not m or int(m.group(2)) != int(m.group(1)) + 1:
+            exercice = Exercice.read(cells.text(raw))
+            if exercice is None:
                 finding(Code.PARAM_INVALID, f"L'exercice « {cells.text(raw)} » est mal écrit : {_HINTS['exercice']}")
             else:
-                y = int(m.group(1))
-                out["exercice"] = f"{y}-{y + 1}"
-                out["start"], out["end"] = dt.date(y, 9, 1), dt.date(y + 1, 8, 31)
+                out["exercice"] = str(exercice)
+                out["start"], out["end"] = exercice.start, exercice.end
     result.coop = out.get("coop_numero")
     result.exercice = out.get("exercice")
     return out

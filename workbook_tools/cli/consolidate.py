@@ -22,8 +22,10 @@ from workbook_tools.cli._store import store_errors, store_option
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx", show_default=True)
 def command(store_url: str, exercice: str | None, roster: Path | None, output: Path | None, fmt: str) -> None:
     """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes."""
-    from workbook_tools.consolidation import consolidate, write_consolidation_workbook
+    from workbook_tools.consolidation import consolidate
+    from workbook_tools.consolidation_workbook import write_consolidation_workbook
     from workbook_tools.store import Store
+    from workbook_tools.store.standing import Status
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
@@ -36,8 +38,8 @@ def command(store_url: str, exercice: str | None, roster: Path | None, output: P
         written = write_consolidation_workbook(result, output)
     counts = result.counts()
     click.echo(
-        f"Consolidation {result.exercice} : {len(result.rows)} coopératives ({counts['accepted']} acceptées, "
-        f"{counts['refused_newer']} avec une version plus récente refusée, {counts['refused']} refusées, "
-        f"{counts['missing']} manquantes), {len(result.alerts)} alertes : {written}",
+        f"Consolidation {result.exercice} : {len(result.rows)} coopératives ({counts[Status.ACCEPTED]} acceptées, "
+        f"{counts[Status.REFUSED_NEWER]} avec une version plus récente refusée, {counts[Status.REFUSED]} refusées, "
+        f"{counts[Status.MISSING]} manquantes), {len(result.alerts)} alertes : {written}",
         err=True,
     )

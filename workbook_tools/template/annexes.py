@@ -12,7 +12,6 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_tools import layout as L
 from workbook_tools.chart import Chart
 from workbook_tools.template.common import (
-    _PROTECTION,
     COL_ACTION,
     COL_BD,
     COL_BR,
@@ -24,11 +23,12 @@ from workbook_tools.template.common import (
     J1,
     JN,
     MONEY,
+    PROTECTION,
     TEXT,
     Styles,
-    _jrange,
-    _page_setup,
-    _ref,
+    journal_range,
+    page_setup,
+    sheet_ref,
 )
 
 # ---------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def _write_table(
     kinds: dict[str, str],
     widths: dict[str, float],
 ) -> None:
-    _page_setup(ws, repeat=(0, L.TABLE_HEADER_ROW - 1))
+    page_setup(ws, repeat=(0, L.TABLE_HEADER_ROW - 1))
     ws.write_string(0, 0, title, st.title())
     ws.write_string(1, 0, note, st.note())
     hr = L.TABLE_HEADER_ROW - 1
@@ -93,7 +93,7 @@ def _write_table(
             )
     ws.freeze_panes(L.TABLE_HEADER_ROW, 0)
     ws.autofilter(hr, 0, last, len(columns) - 1)
-    ws.protect("", _PROTECTION)
+    ws.protect("", PROTECTION)
 
 
 def _table_total(
@@ -106,7 +106,7 @@ def _table_total(
     ws.write_string(row - 1, c - 1, "Total", st.computed(bold=True, align="right"))
     ws.write_formula(row - 1, c, f"=SUM({letter}{first}:{letter}{last})", st.computed(MONEY, bold=True), 0)
     if name:
-        wb.define_name(name, f"={_ref(ws.name, row, c)}")
+        wb.define_name(name, f"={sheet_ref(ws.name, row, c)}")
 
 
 def write_inventaire(wb: Workbook, ws: Worksheet, st: Styles) -> None:
@@ -143,7 +143,7 @@ def write_subventions(wb: Workbook, ws: Worksheet, st: Styles) -> None:
 
 
 def _caisse_fin_formula() -> str:
-    return f"ROUND(report_caisse+SUM({_jrange(COL_CR)})-SUM({_jrange(COL_CD)}),2)"
+    return f"ROUND(report_caisse+SUM({journal_range(COL_CR)})-SUM({journal_range(COL_CD)}),2)"
 
 
 def write_caisse(wb: Workbook, ws: Worksheet, st: Styles) -> None:
@@ -151,7 +151,7 @@ def write_caisse(wb: Workbook, ws: Worksheet, st: Styles) -> None:
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 16)
     ws.set_column(3, 3, 68)
-    _page_setup(ws)
+    page_setup(ws)
     ws.write_string(0, 0, "Arrêté de caisse au 31 août", st.title())
     ws.write_string(
         1, 0, "Comptez les billets et les pièces de la caisse le 31 août ; tapez le nombre de chacun.", st.note()
@@ -188,7 +188,7 @@ def write_caisse(wb: Workbook, ws: Worksheet, st: Styles) -> None:
     ws.write_string(tr, 0, "Total compté", st.computed(bold=True))
     ws.write_formula(tr, 1, f"=SUM(B{first}:B{last})", st.computed("0", bold=True, align="center"), 0)
     ws.write_formula(tr, 2, f"=ROUND(SUM(C{first}:C{last}),2)", bold_money, 0)
-    wb.define_name(L.CAISSE_TOTAL_NAME, f"={_ref(ws.name, L.CAISSE_TOTAL_ROW, 2)}")
+    wb.define_name(L.CAISSE_TOTAL_NAME, f"={sheet_ref(ws.name, L.CAISSE_TOTAL_ROW, 2)}")
 
     r = tr + 2
     ws.write_string(r, 0, "Solde de caisse du cahier", st.computed(bold=True))
@@ -201,7 +201,7 @@ def write_caisse(wb: Workbook, ws: Worksheet, st: Styles) -> None:
     ws.conditional_format(
         ecart, {"type": "formula", "criteria": f"=AND(ISNUMBER({ecart}),{ecart}<>0)", "format": st.cf_error()}
     )
-    ws.protect("", _PROTECTION)
+    ws.protect("", PROTECTION)
 
 
 # ---------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def write_caisse(wb: Workbook, ws: Worksheet, st: Styles) -> None:
 
 
 def write_cra(wb: Workbook, ws: Worksheet, st: Styles) -> None:
-    _page_setup(ws, repeat=(L.CRA_HEADER_ROW - 1, L.CRA_HEADER_ROW - 1))
+    page_setup(ws, repeat=(L.CRA_HEADER_ROW - 1, L.CRA_HEADER_ROW - 1))
     widths = (36, 18, 18, 60, 14, 14)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
@@ -231,7 +231,7 @@ def write_cra(wb: Workbook, ws: Worksheet, st: Styles) -> None:
                 "error_message": "Tapez un nombre entier, positif ou nul.",
             },
         )
-        wb.define_name(p.name, f"={_ref(ws.name, p.row, 1)}")
+        wb.define_name(p.name, f"={sheet_ref(ws.name, p.row, 1)}")
     ws.write_string(
         L.CRA_HEADER_ROW - 2,
         0,
@@ -253,12 +253,12 @@ def write_cra(wb: Workbook, ws: Worksheet, st: Styles) -> None:
         r = first + i
         for c in range(len(L.CRA_COLUMNS)):
             ws.write_blank(r - 1, c, None, text_fmt)
-        rec = "+".join(f"SUMIF({g},$A{r},{_jrange(col)})" for col in (COL_BR, COL_CR))
-        dep = "+".join(f"SUMIF({g},$A{r},{_jrange(col)})" for col in (COL_BD, COL_CD))
+        rec = "+".join(f"SUMIF({g},$A{r},{journal_range(col)})" for col in (COL_BR, COL_CR))
+        dep = "+".join(f"SUMIF({g},$A{r},{journal_range(col)})" for col in (COL_BD, COL_CD))
         ws.write_formula(r - 1, 4, f'=IF($A{r}="","",ROUND({rec},2))', money, "")
         ws.write_formula(r - 1, 5, f'=IF($A{r}="","",ROUND({dep},2))', money, "")
     ws.freeze_panes(L.CRA_HEADER_ROW, 0)
-    ws.protect("", _PROTECTION)
+    ws.protect("", PROTECTION)
 
 
 # ---------------------------------------------------------------------------
@@ -276,4 +276,4 @@ def write_listes(ws: Worksheet, st: Styles, chart: Chart) -> None:
     for i, c in enumerate(chart.chapitres):
         ws.write_string(1 + i, 1, c.header)
     ws.hide()
-    ws.protect("", _PROTECTION)
+    ws.protect("", PROTECTION)

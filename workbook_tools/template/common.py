@@ -1,16 +1,10 @@
 """What every sheet of the template shares: formats, styles, the Journal's geometry, cell references.
 
-The template as a whole: write the cahier template (``templates/cahier.xlsx``) with xlsxwriter.
-
-Everything comes from :mod:`workbook_tools.layout` (where things are) and the
-chart of accounts (which chapter columns). The output is byte-stable for the
-same inputs: the document date is fixed and xlsxwriter stamps zip members with
-a fixed date.
-
-The CRF sheet recomputes, with plain spreadsheet formulas, the same figures as
-:class:`workbook_tools.model.Totals`; each key figure cell carries a defined name
-(see :func:`crf_names`) so that tests can compare LibreOffice's results with the
-tool's, to the cent.
+The sheet writers (:mod:`.instructions`, :mod:`.journal`, :mod:`.annexes`, :mod:`.crf_sheet`) import
+from here the colours and number formats, :class:`Styles`, the sheet protection (:data:`PROTECTION`),
+the Journal's columns (``COL_…``, :func:`journal_col`) and rows (:data:`J1` to :data:`JN`), and the
+helpers that write references and formulas: :func:`a1`, :func:`sheet_ref`, :func:`journal_range`,
+:func:`chapter_total_formula`, plus :func:`page_setup` and :func:`wrapped_lines`.
 """
 
 from __future__ import annotations
@@ -52,7 +46,7 @@ OK_FONT = "#006100"
 _EXERCICE_RE = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{4})\s*$")
 
 # Sheet protection: no password; the teacher may still resize, filter and sort.
-_PROTECTION = {
+PROTECTION = {
     "format_columns": True,
     "format_rows": True,
     "autofilter": True,
@@ -112,19 +106,20 @@ class JournalGeometry:
         return [h for _, h in L.JOURNAL_COLUMNS] + [c.header for c in self.chapitres] + [L.REMAINDER_HEADER]
 
 
-def _col(key: str) -> int:
+def journal_col(key: str) -> int:
+    """0-based index of a fixed Journal column, by its key in :data:`workbook_tools.layout.JOURNAL_COLUMNS`."""
     return [k for k, _ in L.JOURNAL_COLUMNS].index(key)
 
 
-COL_POINTE = _col("pointe")
-COL_PIECE = _col("piece")
-COL_MODE = _col("mode")
-COL_DATE = _col("date")
-COL_LIBELLE = _col("libelle")
-COL_CHEQUE = _col("cheque")
-COL_ACTION = _col("action")
-COL_CHAPITRE = _col("chapitre")
-AMOUNT_COLS = [_col(k) for k in L.AMOUNT_COLUMNS]  # H, I, J, K
+COL_POINTE = journal_col("pointe")
+COL_PIECE = journal_col("piece")
+COL_MODE = journal_col("mode")
+COL_DATE = journal_col("date")
+COL_LIBELLE = journal_col("libelle")
+COL_CHEQUE = journal_col("cheque")
+COL_ACTION = journal_col("action")
+COL_CHAPITRE = journal_col("chapitre")
+AMOUNT_COLS = [journal_col(k) for k in L.AMOUNT_COLUMNS]  # H, I, J, K
 COL_BR, COL_BD, COL_CR, COL_CD = AMOUNT_COLS
 
 J1 = L.JOURNAL_FIRST_ROW
@@ -165,19 +160,20 @@ def crf_names(chart: Chart | None = None) -> dict[str, str]:
     return names
 
 
-def _a(row: int, col: int, *, absolute: bool = True) -> str:
+def a1(row: int, col: int, *, absolute: bool = True) -> str:
     """1-based row, 0-based column → ``$M$14``."""
     letter = L.column_letter(col)
     return f"${letter}${row}" if absolute else f"{letter}{row}"
 
 
-def _jrange(col: int) -> str:
+def journal_range(col: int) -> str:
     """The prepared input rows of one Journal column: ``Journal!$H$4:$H$1003``."""
-    return f"{quote_sheetname(L.SHEET_JOURNAL)}!{_a(J1, col)}:{_a(JN, col)}"
+    return f"{quote_sheetname(L.SHEET_JOURNAL)}!{a1(J1, col)}:{a1(JN, col)}"
 
 
-def _ref(sheet: str, row: int, col: int) -> str:
-    return f"{quote_sheetname(sheet)}!{_a(row, col)}"
+def sheet_ref(sheet: str, row: int, col: int) -> str:
+    """1-based row, 0-based column of a sheet → ``Paramètres!$B$4`` (the sheet name quoted when needed)."""
+    return f"{quote_sheetname(sheet)}!{a1(row, col)}"
 
 
 # ---------------------------------------------------------------------------
@@ -253,7 +249,8 @@ class Styles:
         return self.get(bg_color=OK_FILL, font_color=OK_FONT)
 
 
-def _page_setup(ws: Worksheet, *, landscape: bool = True, repeat: tuple[int, int] | None = None) -> None:
+def page_setup(ws: Worksheet, *, landscape: bool = True, repeat: tuple[int, int] | None = None) -> None:
+    """Print on A4, one page wide, with the sheet and file names in the header; ``repeat``: rows on every page."""
     ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
@@ -267,18 +264,18 @@ def _page_setup(ws: Worksheet, *, landscape: bool = True, repeat: tuple[int, int
         ws.repeat_rows(*repeat)
 
 
-def _lines(text: str, width: float) -> int:
+def wrapped_lines(text: str, width: float) -> int:
     """Rough number of wrapped lines for ``text`` in a cell ``width`` characters wide."""
     per_line = max(width * 1.05, 10)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
-def _chapter_total_formula(code: str, geo: JournalGeometry) -> str:
+def chapter_total_formula(code: str, geo: JournalGeometry) -> str:
     """A chapter's whole total: its column of the split, plus the lines given that chapter in column L and no split."""
     col = geo.chapter_col(code)
-    split = "&".join(_jrange(c) for c in range(geo.first_chapter, geo.remainder))
-    amount = "+".join(_jrange(c) for c in AMOUNT_COLS)
+    split = "&".join(journal_range(c) for c in range(geo.first_chapter, geo.remainder))
+    amount = "+".join(journal_range(c) for c in AMOUNT_COLS)
     return (
-        f'=ROUND(SUM({_jrange(col)})+SUMPRODUCT((LEFT({_jrange(COL_CHAPITRE)},4)="{code}")'
+        f'=ROUND(SUM({journal_range(col)})+SUMPRODUCT((LEFT({journal_range(COL_CHAPITRE)},4)="{code}")'
         f'*(({split})="")*({amount})),2)'
     )

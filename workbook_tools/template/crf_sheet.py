@@ -1,9 +1,16 @@
-"""Sheet 8, « CRF »: the financial report as live formulas, each key figure under a defined name."""
+"""Sheet 8, « CRF »: the financial report as live formulas, each key figure under a defined name.
+
+The sheet has five blocks: 1. the compte de fonctionnement (two columns, charges and produits), then
+side by side 2. the bilan (left) and 3. the rapprochement bancaire (right), 4. the arrêté de caisse
+(right, below the rapprochement) and 5. the subventions (left, below both). Every block but the first
+is a short list of figures (:class:`_Figure`) closed by a control cell that shows « OK » or « À corriger ».
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname
@@ -13,7 +20,6 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_tools import layout as L
 from workbook_tools.chart import Chapitre, Chart
 from workbook_tools.template.common import (
-    _PROTECTION,
     COL_BD,
     COL_BR,
     COL_CD,
@@ -22,25 +28,117 @@ from workbook_tools.template.common import (
     COMPUTED_GREY,
     GRID,
     MONEY,
+    PROTECTION,
     JournalGeometry,
     Styles,
-    _a,
-    _chapter_total_formula,
-    _jrange,
-    _page_setup,
-    _ref,
+    a1,
+    chapter_total_formula,
+    journal_range,
+    page_setup,
+    sheet_ref,
 )
 
 # ---------------------------------------------------------------------------
 # 8. CRF
 
+# The row (0-based) of the first block, the compte de fonctionnement, below the three title rows and a blank one.
+_FIRST_BLOCK_ROW = 4
+
+
+class _Figure(NamedTuple):
+    """One row of a block: a label, and a formula under a defined name (``crf_…``)."""
+
+    label: str
+    name: str
+    formula: str
+    bold: bool = False
+    value: str | float = 0  # the cached result, shown until the spreadsheet recalculates
+
+
+@dataclass
+class _CrfSheet:
+    """The CRF sheet being written: its cell formats, and the cells of its gaps (named ``crf_ecart_…``), red unless 0."""
+
+    wb: Workbook
+    ws: Worksheet
+    st: Styles
+    money: Format
+    bold_money: Format
+    text_cell: Format
+    bold_text: Format
+    code_cell: Format
+    gaps: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, wb: Workbook, ws: Worksheet, st: Styles) -> _CrfSheet:
+        return cls(
+            wb,
+            ws,
+            st,
+            money=st.computed(MONEY),
+            bold_money=st.computed(MONEY, bold=True),
+            text_cell=st.get(border=1, border_color=GRID, valign="top"),
+            bold_text=st.get(border=1, border_color=GRID, valign="top", bold=True, bg_color=COMPUTED_GREY),
+            code_cell=st.get(border=1, border_color=GRID, valign="top", align="center"),
+        )
+
+    def named(self, row: int, col: int, name: str, formula: str, fmt: Format, value: str | float = 0) -> None:
+        """Write ``formula`` at (row, col) and give the cell the defined name ``name``."""
+        self.ws.write_formula(row, col, formula, fmt, value)
+        self.wb.define_name(name, f"={sheet_ref(self.ws.name, row + 1, col)}")
+        if name.startswith("crf_ecart_"):
+            self.gaps.append(a1(row + 1, col, absolute=False))
+
+    def check(self, row: int, col: int, formula: str, value: str) -> None:
+        """A control cell: green when it shows « OK », red when it shows « À corriger »."""
+        st = self.st
+        cell = a1(row + 1, col, absolute=False)
+        self.ws.write_formula(row, col, formula, st.computed(bold=True, align="center"), value)
+        self.ws.conditional_format(cell, {"type": "cell", "criteria": "==", "value": '"OK"', "format": st.cf_ok()})
+        self.ws.conditional_format(
+            cell, {"type": "cell", "criteria": "==", "value": '"À corriger"', "format": st.cf_error()}
+        )
+
+    def figures(self, row: int, col: int, figures: Sequence[_Figure], control: str, formula: str, value: str) -> int:
+        """Labels in ``col``, figures in ``col + 1`` from ``row``, then the control row; return the row below it."""
+        for f in figures:
+            self.ws.write_string(row, col, f.label, self.bold_text if f.bold else self.text_cell)
+            self.named(row, col + 1, f.name, f.formula, self.bold_money if f.bold else self.money, f.value)
+            row += 1
+        self.ws.write_string(row, col, control, self.bold_text)
+        self.check(row, col + 1, formula, value)
+        return row + 1
+
 
 def write_crf(wb: Workbook, ws: Worksheet, st: Styles, chart: Chart, geo: JournalGeometry) -> None:
+    _write_heading(ws, st)
+    sheet = _CrfSheet.start(wb, ws, st)
+    row = _write_fonctionnement(sheet, chart, geo, _FIRST_BLOCK_ROW)
+
+    # 2. Bilan (left) and 3. Rapprochement bancaire (right), side by side under one row of titles.
+    ws.write_string(row, 0, "2. Bilan au 31 août", st.subtitle())
+    ws.write_string(row, 4, "3. Rapprochement bancaire au 31 août", st.subtitle())
+    bilan_end = _write_bilan(sheet, row + 1)
+    rapprochement_end = _write_rapprochement(sheet, row + 1)
+    # 4. Arrêté de caisse (right, below the rapprochement), 5. Subventions (left, below both).
+    caisse_end = _write_arrete_de_caisse(sheet, rapprochement_end + 1)
+    _write_subventions(sheet, chart, max(bilan_end, caisse_end) + 1)
+
+    # Red on any non-zero gap.
+    for cell in sheet.gaps:
+        ws.conditional_format(
+            cell, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{cell}<>0)", "format": st.cf_error()}
+        )
+    ws.protect("", PROTECTION)
+
+
+def _write_heading(ws: Worksheet, st: Styles) -> None:
+    """Column widths, page setup and the three title rows."""
     # Left block: A code, B label, C amount. Right block: E code, F label, G amount.
     for c, w in enumerate((8, 44, 15, 3, 8, 44, 15)):
         ws.set_column(c, c, w)
     ws.hide_gridlines(2)
-    _page_setup(ws)
+    page_setup(ws)
     ws.set_row(0, 22)
     ws.write_formula(
         0, 0, '="Compte-rendu financier — exercice "&exercice', st.title(), "Compte-rendu financier — exercice "
@@ -56,30 +154,14 @@ def write_crf(wb: Workbook, ws: Worksheet, st: Styles, chart: Chart, geo: Journa
         2, 0, "Calculé automatiquement à partir du Journal et des autres feuilles : rien à saisir ici.", st.note()
     )
 
-    money = st.computed(MONEY)
-    bold_money = st.computed(MONEY, bold=True)
-    text_cell = st.get(border=1, border_color=GRID, valign="top")
-    bold_text = st.get(border=1, border_color=GRID, valign="top", bold=True, bg_color=COMPUTED_GREY)
-    code_cell = st.get(border=1, border_color=GRID, valign="top", align="center")
 
-    gaps: list[str] = []
+def _chapter_sum(chapitres: Sequence[Chapitre]) -> str:
+    return "=ROUND(" + ("+".join(f"crf_{c.code}" for c in chapitres) or "0") + ",2)"
 
-    def named(row: int, col: int, name: str, formula: str, fmt: Format, value: Any = 0) -> None:
-        ws.write_formula(row, col, formula, fmt, value)
-        wb.define_name(name, f"={_ref(ws.name, row + 1, col)}")
-        if name.startswith("crf_ecart_"):
-            gaps.append(_a(row + 1, col, absolute=False))
 
-    def check(row: int, col: int, formula: str, value: str) -> None:
-        cell = _a(row + 1, col, absolute=False)
-        ws.write_formula(row, col, formula, st.computed(bold=True, align="center"), value)
-        ws.conditional_format(cell, {"type": "cell", "criteria": "==", "value": '"OK"', "format": st.cf_ok()})
-        ws.conditional_format(
-            cell, {"type": "cell", "criteria": "==", "value": '"À corriger"', "format": st.cf_error()}
-        )
-
-    # 1. Compte de fonctionnement.
-    r = 4
+def _write_fonctionnement(sheet: _CrfSheet, chart: Chart, geo: JournalGeometry, r: int) -> int:
+    """1. Compte de fonctionnement: charges on the left, produits on the right; return the row of the next block."""
+    ws, st = sheet.ws, sheet.st
     ws.write_string(r, 0, "1. Compte de fonctionnement", st.subtitle())
     r += 1
     for c, text in enumerate(("Compte", "Charges", "Montant", None, "Compte", "Produits", "Montant")):
@@ -93,194 +175,161 @@ def write_crf(wb: Workbook, ws: Worksheet, st: Styles, chart: Chart, geo: Journa
             row = top + i
             if i < len(chapitres):
                 chap = chapitres[i]
-                ws.write_string(row, side, chap.code, code_cell)
-                ws.write_string(row, side + 1, chap.libelle, text_cell)
-                named(row, side + 2, f"crf_{chap.code}", _chapter_total_formula(chap.code, geo), money)
+                ws.write_string(row, side, chap.code, sheet.code_cell)
+                ws.write_string(row, side + 1, chap.libelle, sheet.text_cell)
+                sheet.named(row, side + 2, f"crf_{chap.code}", chapter_total_formula(chap.code, geo), sheet.money)
             else:
                 for k in range(3):
-                    ws.write_blank(row, side + k, None, text_cell)
+                    ws.write_blank(row, side + k, None, sheet.text_cell)
     r = top + height
 
-    def chapter_sum(chapitres: Sequence[Chapitre]) -> str:
-        return "=ROUND(" + ("+".join(f"crf_{c.code}" for c in chapitres) or "0") + ",2)"
-
-    ws.write_string(r, 1, "Total des charges", bold_text)
-    named(r, 2, "crf_total_charges", chapter_sum(chart.charges), bold_money)
-    ws.write_string(r, 5, "Total des produits", bold_text)
-    named(r, 6, "crf_total_produits", chapter_sum(chart.produits), bold_money)
+    ws.write_string(r, 1, "Total des charges", sheet.bold_text)
+    sheet.named(r, 2, "crf_total_charges", _chapter_sum(chart.charges), sheet.bold_money)
+    ws.write_string(r, 5, "Total des produits", sheet.bold_text)
+    sheet.named(r, 6, "crf_total_produits", _chapter_sum(chart.produits), sheet.bold_money)
     r += 1
-    ws.write_string(r, 5, "Résultat de l'exercice (produits − charges)", bold_text)
-    named(r, 6, "crf_resultat", "=ROUND(crf_total_produits-crf_total_charges,2)", bold_money)
-    r += 2
+    ws.write_string(r, 5, "Résultat de l'exercice (produits − charges)", sheet.bold_text)
+    sheet.named(r, 6, "crf_resultat", "=ROUND(crf_total_produits-crf_total_charges,2)", sheet.bold_money)
+    return r + 2
 
-    # 2. Bilan (left) and 3. Rapprochement bancaire (right).
-    ws.write_string(r, 0, "2. Bilan au 31 août", st.subtitle())
-    ws.write_string(r, 4, "3. Rapprochement bancaire au 31 août", st.subtitle())
-    r += 1
-    left = r
+
+def _write_bilan(sheet: _CrfSheet, row: int) -> int:
+    """2. Bilan au 31 août (left): bank and cash from the report to 31 August, and the balance of the bilan."""
     bilan = [
-        ("Report à nouveau banque au 1er septembre", "crf_report_banque", "=ROUND(report_banque,2)", money),
-        ("+ Recettes en banque", "crf_banque_recettes", f"=ROUND(SUM({_jrange(COL_BR)}),2)", money),
-        ("− Dépenses en banque", "crf_banque_depenses", f"=ROUND(SUM({_jrange(COL_BD)}),2)", money),
-        (
+        _Figure("Report à nouveau banque au 1er septembre", "crf_report_banque", "=ROUND(report_banque,2)"),
+        _Figure("+ Recettes en banque", "crf_banque_recettes", f"=ROUND(SUM({journal_range(COL_BR)}),2)"),
+        _Figure("− Dépenses en banque", "crf_banque_depenses", f"=ROUND(SUM({journal_range(COL_BD)}),2)"),
+        _Figure(
             "= Banque au 31 août",
             "crf_banque_fin",
             "=ROUND(crf_report_banque+crf_banque_recettes-crf_banque_depenses,2)",
-            bold_money,
+            bold=True,
         ),
-        ("Report à nouveau caisse au 1er septembre", "crf_report_caisse", "=ROUND(report_caisse,2)", money),
-        ("+ Recettes en caisse", "crf_caisse_recettes", f"=ROUND(SUM({_jrange(COL_CR)}),2)", money),
-        ("− Dépenses en caisse", "crf_caisse_depenses", f"=ROUND(SUM({_jrange(COL_CD)}),2)", money),
-        (
+        _Figure("Report à nouveau caisse au 1er septembre", "crf_report_caisse", "=ROUND(report_caisse,2)"),
+        _Figure("+ Recettes en caisse", "crf_caisse_recettes", f"=ROUND(SUM({journal_range(COL_CR)}),2)"),
+        _Figure("− Dépenses en caisse", "crf_caisse_depenses", f"=ROUND(SUM({journal_range(COL_CD)}),2)"),
+        _Figure(
             "= Caisse au 31 août",
             "crf_caisse_fin",
             "=ROUND(crf_report_caisse+crf_caisse_recettes-crf_caisse_depenses,2)",
-            bold_money,
+            bold=True,
         ),
-        (
+        _Figure(
             "Report à nouveau (banque + caisse) + résultat",
             "crf_report_plus_resultat",
             "=ROUND(crf_report_banque+crf_report_caisse+crf_resultat,2)",
-            money,
         ),
-        ("Banque + caisse au 31 août", "crf_disponible_fin", "=ROUND(crf_banque_fin+crf_caisse_fin,2)", money),
-        (
+        _Figure("Banque + caisse au 31 août", "crf_disponible_fin", "=ROUND(crf_banque_fin+crf_caisse_fin,2)"),
+        _Figure(
             "Écart (doit être 0)",
             "crf_ecart_bilan",
             "=ROUND(crf_report_plus_resultat-crf_disponible_fin,2)",
-            bold_money,
+            bold=True,
         ),
     ]
-    for i, (text, name, formula, fmt) in enumerate(bilan):
-        ws.write_string(left + i, 1, text, bold_text if fmt is bold_money else text_cell)
-        named(left + i, 2, name, formula, fmt)
-    row = left + len(bilan)
-    ws.write_string(row, 1, "Équilibre du bilan (écart nul)", bold_text)
-    check(row, 2, '=IF(crf_ecart_bilan=0,"OK","À corriger")', "OK")
-    bilan_end = row + 1
+    return sheet.figures(
+        row, 1, bilan, "Équilibre du bilan (écart nul)", '=IF(crf_ecart_bilan=0,"OK","À corriger")', "OK"
+    )
 
-    row = left
-    rappro = [
-        (
+
+def _write_rapprochement(sheet: _CrfSheet, row: int) -> int:
+    """3. Rapprochement bancaire au 31 août (right): the bank statement against the cahier's bank."""
+    not_pointed = f'({journal_range(COL_POINTE)}="")'
+    rapprochement = [
+        _Figure(
             "Solde du relevé bancaire au 31 août",
             "crf_releve",
             '=IF(releve_31_08="","",ROUND(releve_31_08,2))',
-            money,
-            "",
+            value="",
         ),
-        (
+        _Figure(
             "+ Recettes en banque non pointées",
             "crf_non_pointe_recettes",
-            f'=ROUND(SUMPRODUCT(({_jrange(COL_POINTE)}="")*{_jrange(COL_BR)}),2)',
-            money,
-            0,
+            f"=ROUND(SUMPRODUCT({not_pointed}*{journal_range(COL_BR)}),2)",
         ),
-        (
+        _Figure(
             "− Dépenses en banque non pointées",
             "crf_non_pointe_depenses",
-            f'=ROUND(SUMPRODUCT(({_jrange(COL_POINTE)}="")*{_jrange(COL_BD)}),2)',
-            money,
-            0,
+            f"=ROUND(SUMPRODUCT({not_pointed}*{journal_range(COL_BD)}),2)",
         ),
-        (
+        _Figure(
             "= Solde rapproché",
             "crf_banque_rapprochee",
             '=IF(crf_releve="","",ROUND(crf_releve+crf_non_pointe_recettes-crf_non_pointe_depenses,2))',
-            bold_money,
-            "",
+            bold=True,
+            value="",
         ),
-        ("Banque du cahier au 31 août", "crf_banque_cahier", "=crf_banque_fin", money, 0),
-        (
+        _Figure("Banque du cahier au 31 août", "crf_banque_cahier", "=crf_banque_fin"),
+        _Figure(
             "Écart (doit être 0)",
             "crf_ecart_rapprochement",
             '=IF(crf_releve="","",ROUND(crf_banque_rapprochee-crf_banque_fin,2))',
-            bold_money,
-            "",
+            bold=True,
+            value="",
         ),
     ]
-    for text, name, formula, fmt, value in rappro:
-        ws.write_string(row, 5, text, bold_text if fmt is bold_money else text_cell)
-        named(row, 6, name, formula, fmt, value)
-        row += 1
-    ws.write_string(row, 5, "Contrôle du rapprochement", bold_text)
-    check(
+    return sheet.figures(
         row,
-        6,
+        5,
+        rapprochement,
+        "Contrôle du rapprochement",
         '=IF(crf_releve="","Relevé à saisir",IF(crf_ecart_rapprochement=0,"OK","À corriger"))',
         "Relevé à saisir",
     )
-    row += 2
 
-    # 4. Arrêté de caisse (right, below the rapprochement).
-    ws.write_string(row, 4, "4. Arrêté de caisse au 31 août", st.subtitle())
-    row += 1
+
+def _write_arrete_de_caisse(sheet: _CrfSheet, row: int) -> int:
+    """4. Arrêté de caisse au 31 août (right): the cash counted against the cahier's cash."""
+    sheet.ws.write_string(row, 4, "4. Arrêté de caisse au 31 août", sheet.st.subtitle())
     counts = f"{quote_sheetname(L.SHEET_CAISSE)}!$B${L.CAISSE_FIRST_ROW}:$B${L.CAISSE_TOTAL_ROW - 1}"
     caisse = [
-        (
+        _Figure(
             "Caisse comptée (billets et pièces)",
             "crf_caisse_comptee",
             f'=IF(COUNT({counts})=0,"",ROUND({L.CAISSE_TOTAL_NAME},2))',
-            money,
-            "",
+            value="",
         ),
-        ("Caisse du cahier au 31 août", "crf_caisse_cahier", "=crf_caisse_fin", money, 0),
-        (
+        _Figure("Caisse du cahier au 31 août", "crf_caisse_cahier", "=crf_caisse_fin"),
+        _Figure(
             "Écart (doit être 0)",
             "crf_ecart_caisse",
             '=IF(crf_caisse_comptee="","",ROUND(crf_caisse_comptee-crf_caisse_fin,2))',
-            bold_money,
-            "",
+            bold=True,
+            value="",
         ),
     ]
-    for text, name, formula, fmt, value in caisse:
-        ws.write_string(row, 5, text, bold_text if fmt is bold_money else text_cell)
-        named(row, 6, name, formula, fmt, value)
-        row += 1
-    ws.write_string(row, 5, "Contrôle de la caisse", bold_text)
-    check(
-        row,
-        6,
+    return sheet.figures(
+        row + 1,
+        5,
+        caisse,
+        "Contrôle de la caisse",
         '=IF(crf_caisse_comptee="","Caisse à compter",IF(crf_ecart_caisse=0,"OK","À corriger"))',
         "Caisse à compter",
     )
-    right_end = row + 1
 
-    # 5. Subventions (left, below the bilan).
-    row = max(bilan_end, right_end) + 1
-    ws.write_string(row, 0, "5. Subventions", st.subtitle())
-    row += 1
+
+def _write_subventions(sheet: _CrfSheet, chart: Chart, row: int) -> int:
+    """5. Subventions (left): the 74xx chapters of the Journal against the table of the Subventions sheet."""
+    sheet.ws.write_string(row, 0, "5. Subventions", sheet.st.subtitle())
     sub_codes = [c for c in chart.produits if c.code.startswith("74")]
     codes_text = " + ".join(c.code for c in sub_codes) or "74…"
-    sub = [
-        (
-            f"Subventions au Journal ({codes_text})",
-            "crf_subventions_journal",
-            "=ROUND(" + ("+".join(f"crf_{c.code}" for c in sub_codes) or "0") + ",2)",
-            money,
+    subventions = [
+        _Figure(f"Subventions au Journal ({codes_text})", "crf_subventions_journal", _chapter_sum(sub_codes)),
+        _Figure(
+            "Tableau de la feuille Subventions", "crf_subventions_feuille", f"=ROUND({L.SUBVENTIONS_TOTAL_NAME},2)"
         ),
-        (
-            "Tableau de la feuille Subventions",
-            "crf_subventions_feuille",
-            f"=ROUND({L.SUBVENTIONS_TOTAL_NAME},2)",
-            money,
-        ),
-        (
+        _Figure(
             "Écart (doit être 0)",
             "crf_ecart_subventions",
             "=ROUND(crf_subventions_journal-crf_subventions_feuille,2)",
-            bold_money,
+            bold=True,
         ),
     ]
-    for text, name, formula, fmt in sub:
-        ws.write_string(row, 1, text, bold_text if fmt is bold_money else text_cell)
-        named(row, 2, name, formula, fmt)
-        row += 1
-    ws.write_string(row, 1, "Contrôle des subventions", bold_text)
-    check(row, 2, '=IF(crf_ecart_subventions=0,"OK","À corriger")', "OK")
-
-    # Red on any non-zero gap.
-    for cell in gaps:
-        ws.conditional_format(
-            cell, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{cell}<>0)", "format": st.cf_error()}
-        )
-    ws.protect("", _PROTECTION)
+    return sheet.figures(
+        row + 1,
+        1,
+        subventions,
+        "Contrôle des subventions",
+        '=IF(crf_ecart_subventions=0,"OK","À corriger")',
+        "OK",
+    )

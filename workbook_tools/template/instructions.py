@@ -7,15 +7,15 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_tools import layout as L
 from workbook_tools.chart import Chart
 from workbook_tools.template.common import (
-    _PROTECTION,
     CHECK_FILL,
     COMPUTED_GREY,
     ERROR_FILL,
     ERROR_FONT,
     GRID,
+    PROTECTION,
     Styles,
-    _lines,
-    _page_setup,
+    page_setup,
+    wrapped_lines,
 )
 
 # ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def write_guide(ws: Worksheet, st: Styles, chart: Chart) -> None:
     for i, w in enumerate(_GUIDE_WIDTHS):
         ws.set_column(i, i, w)
     ws.hide_gridlines(2)
-    _page_setup(ws, landscape=True)
+    page_setup(ws, landscape=True)
     ws.write_string(0, 1, "Cahier de comptes de la coopérative scolaire — mode d'emploi", st.title())
     ws.write_string(1, 1, f"Modèle version {L.TEMPLATE_VERSION}", st.note())
     row = 3
@@ -147,7 +147,7 @@ def write_guide(ws: Worksheet, st: Styles, chart: Chart) -> None:
             ws.write_string(row, 1, text, head)
         else:
             ws.merge_range(row, 1, row, 3, text, para)
-            ws.set_row(row, 15 * _lines(text, _GUIDE_TEXT_WIDTH))
+            ws.set_row(row, 15 * wrapped_lines(text, _GUIDE_TEXT_WIDTH))
         row += 1
 
     legend = [
@@ -175,7 +175,7 @@ def write_guide(ws: Worksheet, st: Styles, chart: Chart) -> None:
     ws.write_string(row, 1, "Les chapitres", head)
     row += 1
     ws.merge_range(row, 1, row, 3, _CHAPTER_INTRO, para)
-    ws.set_row(row, 15 * _lines(_CHAPTER_INTRO, _GUIDE_TEXT_WIDTH))
+    ws.set_row(row, 15 * wrapped_lines(_CHAPTER_INTRO, _GUIDE_TEXT_WIDTH))
     row += 1
     hdr = st.header(align="left")
     for col, text in ((1, "Code"), (2, "Chapitre"), (3, "Ce qu'on y met")):
@@ -190,6 +190,8 @@ def write_guide(ws: Worksheet, st: Styles, chart: Chart) -> None:
             ws.write_string(row, 1, c.code, code_fmt)
             ws.write_string(row, 2, c.libelle, cell)
             ws.write_string(row, 3, c.definition, cell)
-            ws.set_row(row, 15 * max(_lines(c.definition, _GUIDE_WIDTHS[3]), _lines(c.libelle, _GUIDE_WIDTHS[2])))
+            ws.set_row(
+                row, 15 * max(wrapped_lines(c.definition, _GUIDE_WIDTHS[3]), wrapped_lines(c.libelle, _GUIDE_WIDTHS[2]))
+            )
             row += 1
-    ws.protect("", _PROTECTION)
+    ws.protect("", PROTECTION)

@@ -10,7 +10,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools import layout as L
 from workbook_tools.template.common import (
-    _PROTECTION,
     AMOUNT_COLS,
     COL_ACTION,
     COL_BR,
@@ -25,14 +24,15 @@ from workbook_tools.template.common import (
     J1,
     JN,
     MONEY,
+    PROTECTION,
     TEXT,
     TITLE_BLUE,
     JournalGeometry,
     Styles,
-    _a,
-    _chapter_total_formula,
-    _page_setup,
-    _ref,
+    a1,
+    chapter_total_formula,
+    page_setup,
+    sheet_ref,
 )
 
 # ---------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def write_params(wb: Workbook, ws: Worksheet, st: Styles, exercice: str | None) 
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 2, 80)
-    _page_setup(ws)
+    page_setup(ws)
     ws.write_string(0, 0, "Paramètres de la coopérative", st.title())
     ws.write_string(1, 0, "Remplissez les cellules blanches de la colonne B.", st.note())
     label = st.label(bold=True, border=1, border_color=GRID, bg_color=HEADER_BLUE)
@@ -108,10 +108,10 @@ def write_params(wb: Workbook, ws: Worksheet, st: Styles, exercice: str | None) 
         else:
             fmt = st.input(TEXT)
             ws.write_blank(r, 1, None, fmt)
-        wb.define_name(p.name, f"={_ref(L.SHEET_PARAMS, p.row, 1)}")
+        wb.define_name(p.name, f"={sheet_ref(L.SHEET_PARAMS, p.row, 1)}")
     last = max(p.row for p in L.PARAMS)
     ws.write_string(last + 1, 0, "* obligatoire", st.note())
-    ws.protect("", _PROTECTION)
+    ws.protect("", PROTECTION)
 
 
 # ---------------------------------------------------------------------------
@@ -160,8 +160,28 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
         ws.set_column(i, i, _COLUMN_WIDTHS.get(key, 12))
     ws.set_column(geo.first_chapter, geo.remainder - 1, 12.5)
     ws.set_column(geo.remainder, geo.remainder, 11.5)
-    _page_setup(ws, repeat=(0, L.JOURNAL_HEADER_ROW - 1))
+    page_setup(ws, repeat=(0, L.JOURNAL_HEADER_ROW - 1))
+    _write_journal_heading(ws, st, geo)
+    _write_journal_inputs(ws, st, geo, keys)
+    _add_journal_validations(ws, geo)
+    for key, (title, message) in _INPUT_HINTS.items():
+        c = keys.index(key)
+        ws.data_validation(J1 - 1, c, JN - 1, c, {"validate": "any", "input_title": title, "input_message": message})
+    _add_journal_highlights(ws, st, geo)
+    ws.freeze_panes(L.JOURNAL_HEADER_ROW, COL_LIBELLE + 1)
+    ws.autofilter(L.JOURNAL_HEADER_ROW - 1, 0, JN - 1, geo.remainder)
+    ws.protect("", PROTECTION)
 
+
+def _amount_ranges(geo: JournalGeometry) -> tuple[str, str]:
+    """The input rows of the amount columns (``H4:K1003``) and of the chapter columns (``M4:…``)."""
+    amount_range = f"{a1(J1, COL_BR, absolute=False)}:{a1(JN, COL_CD, absolute=False)}"
+    chapter_range = f"{a1(J1, geo.first_chapter, absolute=False)}:{a1(JN, geo.remainder - 1, absolute=False)}"
+    return amount_range, chapter_range
+
+
+def _write_journal_heading(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
+    """Row 1: the title; row 2: the column totals; row 3: the column headers."""
     r_title, r_tot, r_head = L.JOURNAL_TITLE_ROW - 1, L.JOURNAL_TOTALS_ROW - 1, L.JOURNAL_HEADER_ROW - 1
     ws.set_row(r_title, 22)
     ws.write_string(r_title, 0, "Journal — cahier de comptes de la coopérative", st.title())
@@ -186,7 +206,7 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
     # above a chapter column: the chapter's whole total (typed split + lines given that chapter in column L),
     # the same figure as the CRF, so that a teacher never reads a partial total
     for chap in geo.chapitres:
-        ws.write_formula(r_tot, geo.chapter_col(chap.code), _chapter_total_formula(chap.code, geo), tot, 0)
+        ws.write_formula(r_tot, geo.chapter_col(chap.code), chapter_total_formula(chap.code, geo), tot, 0)
 
     # Row 3: header.
     ws.set_row(r_head, 50)
@@ -195,7 +215,9 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
     for c, text in enumerate(geo.headers()):
         ws.write_string(r_head, c, text, small if geo.first_chapter <= c < geo.remainder else hdr)
 
-    # Input rows: white, unlocked, with their formats; the remainder is computed.
+
+def _write_journal_inputs(ws: Worksheet, st: Styles, geo: JournalGeometry, keys: list[str]) -> None:
+    """Input rows: white, unlocked, with their formats; the remainder is computed."""
     fmts: dict[int, Format] = {}
     for c, key in enumerate(keys):
         if key in ("pointe", "date"):
@@ -217,6 +239,9 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
             ws.write_blank(r, c, None, fmt)
         ws.write_formula(r, geo.remainder, _remainder_formula(r + 1, geo), rem_fmt, "")
 
+
+def _add_journal_validations(ws: Worksheet, geo: JournalGeometry) -> None:
+    """Drop-down lists for the mode and the chapter, a real date, a positive amount."""
     first, last = J1 - 1, JN - 1
     ws.data_validation(
         first,
@@ -225,7 +250,7 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
         COL_MODE,
         {
             "validate": "list",
-            "source": f"={_ref(L.SHEET_LISTES, 2, 0)}:{_a(1 + len(L.MODES), 0)}",
+            "source": f"={sheet_ref(L.SHEET_LISTES, 2, 0)}:{a1(1 + len(L.MODES), 0)}",
             "input_title": "Mode de paiement",
             "input_message": "CHQ chèque, VIR virement, CB carte, ESP espèces, PRLV prélèvement.",
             "error_title": "Mode inconnu",
@@ -257,7 +282,7 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
         COL_CHAPITRE,
         {
             "validate": "list",
-            "source": f"={_ref(L.SHEET_LISTES, 2, 1)}:{_a(1 + n, 1)}",
+            "source": f"={sheet_ref(L.SHEET_LISTES, 2, 1)}:{a1(1 + n, 1)}",
             "input_title": "Ventilation automatique",
             "input_message": "Toute la somme va dans ce chapitre. Pour partager la somme entre plusieurs "
             "chapitres, laissez vide et tapez les parts dans les colonnes des chapitres.",
@@ -265,8 +290,7 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
             "error_message": "Choisissez un chapitre dans la liste.",
         },
     )
-    amount_range = f"{_a(J1, COL_BR, absolute=False)}:{_a(JN, COL_CD, absolute=False)}"
-    chapter_range = f"{_a(J1, geo.first_chapter, absolute=False)}:{_a(JN, geo.remainder - 1, absolute=False)}"
+    amount_range, chapter_range = _amount_ranges(geo)
     ws.data_validation(
         first,
         COL_BR,
@@ -283,11 +307,10 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
             "error_message": "Tapez un montant positif, sans le symbole €, par exemple 12,50.",
         },
     )
-    for key, (title, message) in _INPUT_HINTS.items():
-        c = keys.index(key)
-        ws.data_validation(first, c, last, c, {"validate": "any", "input_title": title, "input_message": message})
 
-    # Conditional formatting.
+
+def _add_journal_highlights(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
+    """Conditional formatting: red where a line is wrong, orange where it is incomplete."""
     d, e = L.column_letter(COL_DATE), L.column_letter(COL_LIBELLE)
     h, k = L.column_letter(COL_BR), L.column_letter(COL_CD)
     rem = L.column_letter(geo.remainder)
@@ -297,6 +320,7 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
             {"type": "formula", "criteria": f"=AND(ISNUMBER({ref}),{ref}<>0)", "format": st.cf_error()},
         )
     # A value that is not a number where a date or an amount is expected (pasted text): red.
+    amount_range, chapter_range = _amount_ranges(geo)
     ws.conditional_format(
         f"{d}{J1}:{d}{JN}",
         {"type": "formula", "criteria": f'=AND({d}{J1}<>"",NOT(ISNUMBER({d}{J1})))', "format": st.cf_error()},
@@ -320,7 +344,3 @@ def write_journal(ws: Worksheet, st: Styles, geo: JournalGeometry) -> None:
                 "format": st.cf_check(),
             },
         )
-
-    ws.freeze_panes(L.JOURNAL_HEADER_ROW, COL_LIBELLE + 1)
-    ws.autofilter(r_head, 0, last, geo.remainder)
-    ws.protect("", _PROTECTION)

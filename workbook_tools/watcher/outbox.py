@@ -14,42 +14,37 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.files import replace_bytes
-from workbook_tools.store import ACCEPTED, DUPLICATE, REFUSED, Store
+from workbook_tools.store import Store
+from workbook_tools.store.standing import exercices, standing
 
 SUMMARY_CSV = "etat-du-depot.csv"
 SUMMARY_JSON = "etat-du-depot.json"
 
 
 def store_summary(store: Store) -> list[dict[str, Any]]:
-    """One row per cooperative and exercice: the current version and whether a newer one was refused."""
+    """One row per cooperative and exercice, with its standing (the rule of :mod:`workbook_tools.store.standing`,
+    the same one the consolidation, the CRF and ``cahier history`` use)."""
     rows: list[dict[str, Any]] = []
     for coop in store.coops():
-        history = [v for v in store.history(coop) if v.status != DUPLICATE]
-        for exercice in sorted({v.exercice or "" for v in history}):
-            versions = [v for v in history if (v.exercice or "") == exercice]
-            current = store.current(coop, exercice) if exercice else None
-            last = versions[-1]
-            if current is None:
-                statut = "refusé"
-            elif last.status == REFUSED and last.version > current.version:
-                statut = "version plus récente refusée"
-            else:
-                statut = "accepté"
-            totals = (current.totals if current else None) or {}
+        history = store.history(coop)
+        for exercice in exercices(history):
+            where = standing(coop, history, exercice)
+            current, last = where.current, where.last
+            totals = current.totals if current else None
             rows.append(
                 {
                     "coop": coop,
-                    "exercice": exercice or None,
-                    "statut": statut,
+                    "exercice": exercice,
+                    "statut": where.status.fr,
                     "version": current.version if current else None,
                     "recu_le": current.received_at if current else None,
-                    "fichier": current.filename if current else last.filename,
-                    "versions": len(versions),
-                    "derniere_version": last.version,
-                    "derniere_erreurs": last.errors,
-                    "produits": totals.get("produits"),
-                    "charges": totals.get("charges"),
-                    "resultat": totals.get("resultat"),
+                    "fichier": current.filename if current else (last.filename if last else None),
+                    "versions": where.submissions,
+                    "derniere_version": last.version if last else None,
+                    "derniere_erreurs": last.errors if last else None,
+                    "produits": totals.produits if totals else None,
+                    "charges": totals.charges if totals else None,
+                    "resultat": totals.resultat if totals else None,
                 }
             )
     return rows
@@ -62,7 +57,7 @@ def consolidation_name(exercice: str) -> str:
 def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) -> list[Path]:
     """The consolidated workbook of each exercice with an accepted version (``consolidation-2025-2026.xlsx``),
     and the summary of the store (CSV for a spreadsheet, JSON for programs; amounts in cents)."""
-    from workbook_tools.consolidation import write_consolidation
+    from workbook_tools.consolidation_workbook import write_consolidation
 
     rows = store_summary(store)
     outbox.mkdir(parents=True, exist_ok=True)
@@ -91,4 +86,4 @@ def _csv_text(value: Any) -> Any:
     return value
 
 
-__all__ = ["ACCEPTED", "refresh_outbox", "store_summary"]
+__all__ = ["refresh_outbox", "store_summary"]

@@ -27,7 +27,6 @@ import tomllib
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,6 @@ from workbook_tools.ingest import (
     Outcome,
     ingest_bytes,
     is_own_output,
-    status_line,
-    status_path,
-    write_outputs,
     write_status,
 )
 from workbook_tools.store import (
@@ -49,8 +45,6 @@ from workbook_tools.store import (
     Store,
     StoreError,
     StoreUnavailable,
-    safe_filename,
-    sha256,
 )
 
 log = logging.getLogger("cahier.watch")
@@ -405,9 +399,6 @@ class Watcher:
             if _signature(st) != item.sig:  # changed while read: wait again
                 item.sig, item.since = _signature(st), time.monotonic()
                 return True
-            if self._already_stored(data, path, coop, st):
-                self._finish(item)
-                return True
             outcome = ingest_bytes(
                 data,
                 path.name,
@@ -417,6 +408,7 @@ class Watcher:
                 outputs=path.parent,
                 max_bytes=self.config.max_bytes,
                 report_formats=self.config.report_formats,
+                once=True,
             )
             self._log_outcome(rel, outcome)
             self._finish(item)
@@ -455,42 +447,11 @@ class Watcher:
             if current is not None and current.sig == item.sig:
                 del self._pending[item.path]
 
-    def _already_stored(self, data: bytes, path: Path, coop: str, st: os.stat_result) -> bool:
-        """The same bytes under the same name and mtime were recorded already (e.g. before a restart)."""
-        digest = sha256(data)
-        original = self.store.lookup(coop, digest)
-        if original is None:
-            return False
-        name = safe_filename(path.name)
-        mtime = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
-        same = [v for v in self.store.history(coop) if v.sha256 == digest and v.filename == name]
-        record = next((v for v in same if v.source_mtime == mtime), None)
-        if record is None:
-            return False
-        status = status_path(path.parent, path.name)
-        if not status.exists() or status.stat().st_mtime < st.st_mtime:  # killed before answering: answer now
-            self._answer_again(data, path, coop, record, original)
-        log.info("déjà archivé %s (version %s)", self._rel(path), record.version)
-        return True
-
-    def _answer_again(self, data: bytes, path: Path, coop: str, record: Any, original: Any) -> None:
-        import tempfile
-
-        from workbook_tools.report import to_json
-        from workbook_tools.validate import check_file
-
-        with tempfile.TemporaryDirectory(prefix="cahier-answer-") as tmp:
-            copy = Path(tmp) / safe_filename(path.name)
-            copy.write_bytes(data)
-            result = check_file(copy, expected_coop=coop, max_bytes=self.config.max_bytes)
-            outcome = Outcome(record, original if record.status == DUPLICATE else None, to_json(result), result)
-            write_outputs(outcome, path.parent, path.name, report_formats=self.config.report_formats, store=self.store)
-        if record.status != DUPLICATE:
-            with contextlib.suppress(OSError):
-                write_status(path.parent, path.name, status_line(record, None, record.errors, record.warnings))
-
     def _log_outcome(self, rel: str, outcome: Outcome) -> None:
         v = outcome.version
+        if outcome.repeated:
+            log.info("déjà archivé %s (version %s)", rel, v.version)
+            return
         if v.status in (ACCEPTED, REFUSED):  # a refused newer version shows in the consolidation too
             now = time.monotonic()
             if self._outbox_due is None:

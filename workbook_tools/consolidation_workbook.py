@@ -1,0 +1,271 @@
+"""The department's consolidated workbook (xlsxwriter), from a :class:`~workbook_tools.consolidation.Consolidation`.
+
+Sheets: « Synthèse », « Coopératives », « Charges » and « Produits » (chapter × cooperative),
+« Alertes », « Manquantes »; filters, frozen headers, native charts, A4 print set-up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from workbook_tools.bilan import exercice_of
+from workbook_tools.consolidation import Consolidation, consolidate
+from workbook_tools.files import atomic_path
+from workbook_tools.store import Store
+from workbook_tools.store.standing import Status
+from workbook_tools.xlsx import (
+    Formats,
+    a4,
+    chapter_bar_chart,
+    date,
+    formula_money,
+    fr_datetime,
+    local_date,
+    merged_text,
+    money,
+    new_workbook,
+    text,
+)
+
+
+def write_consolidation(
+    store: Store,
+    path: str | os.PathLike[str],
+    *,
+    roster: Iterable[tuple[str, str | None]] | str | os.PathLike[str] | None = None,
+    exercice: str | None = None,
+) -> Path:
+    """Consolidate the store (see :func:`consolidate`) and write the workbook to ``path``, complete or not at all."""
+    return write_consolidation_workbook(consolidate(store, exercice, roster=roster), path)
+
+
+def write_consolidation_workbook(c: Consolidation, path: str | os.PathLike[str]) -> Path:
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        wb = new_workbook(tmp, f"Consolidation départementale {c.exercice}")
+        _Workbook(wb, c).write()
+        wb.close()
+    return target
+
+
+class _Workbook:
+    def __init__(self, wb: Any, c: Consolidation) -> None:
+        self.wb, self.c, self.f = wb, c, Formats(wb)
+        self.header = f"Consolidation départementale — exercice {c.exercice}"
+
+    def write(self) -> None:
+        self.synthese()
+        self.cooperatives()
+        self.matrix("Charges", "charge")
+        self.matrix("Produits", "produit")
+        self.alertes()
+        self.manquantes()
+
+    def sheet(self, name: str, widths: list[float], *, landscape: bool = True) -> Any:
+        ws = self.wb.add_worksheet(name)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        a4(ws, self.header, landscape=landscape)
+        return ws
+
+    def table_header(self, ws: Any, row: int, labels: list[str], last_row: int) -> None:
+        """Header row with filters, frozen, repeated on each printed page."""
+        for col, label in enumerate(labels):
+            ws.write_string(row, col, label, self.f.header)
+        ws.set_row(row, 44)
+        ws.autofilter(row, 0, max(last_row, row), len(labels) - 1)
+        ws.freeze_panes(row + 1, 2)
+        ws.repeat_rows(row)
+
+    # ------------------------------------------------------------------ synthèse
+
+    def synthese(self) -> None:
+        c, f = self.c, self.f
+        ws = self.sheet("Synthèse", [9, 44, 16, 16], landscape=False)
+        totals = c.totals()
+        merged_text(ws, 0, 0, 3, f"Consolidation départementale — exercice {c.exercice}", f.title)
+        ws.set_row(0, 22)
+        merged_text(ws, 1, 0, 3, f"Dépôt : {c.store} — établie le {fr_datetime(c.generated_at)}", f.subtitle)
+        exercice = exercice_of(c.exercice)
+        start, end = exercice.start, exercice.end
+        merged_text(
+            ws,
+            2,
+            0,
+            3,
+            f"Exercice du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; comptes-rendus attendus avant le "
+            f"{exercice.deadline:%d/%m/%Y}" + (" ; liste des coopératives fournie" if c.roster else ""),
+            f.subtitle,
+        )
+        row = 4
+        merged_text(ws, row, 0, 3, "Coopératives", f.section)
+        row += 1
+        status_first = row
+        for status, n in c.counts().items():
+            merged_text(ws, row, 0, 2, status.fr.capitalize(), f.text)
+            ws.write_number(row, 3, n, f.number)
+            row += 1
+        status_last = row - 1
+        merged_text(ws, row, 0, 2, "Total", f.label_bold)
+        ws.write_formula(row, 3, f"=SUM(D{status_first + 1}:D{status_last + 1})", f.number_bold, len(c.rows))
+        row += 1
+        merged_text(ws, row, 0, 2, "Alertes", f.text)
+        ws.write_number(row, 3, len(c.alerts), f.number)
+        row += 2
+        merged_text(ws, row, 0, 3, "Totaux du département (versions acceptées)", f.section)
+        row += 1
+        for label, key in (
+            ("Report à nouveau au 1er septembre (banque + caisse)", "ouverture"),
+            ("Total des produits", "produits"),
+            ("Total des charges", "charges"),
+            ("Résultat (produits − charges)", "resultat"),
+            ("Disponible au 31 août (banque + caisse)", "cloture"),
+        ):
+            merged_text(ws, row, 0, 2, label, f.text)
+            money(ws, row, 3, totals[key], f.money)
+            row += 1
+        row += 1
+        merged_text(ws, row, 0, 3, "Totaux par chapitre", f.section)
+        row += 1
+        for col, label in enumerate(("Chapitre", "Libellé", "Charges", "Produits")):
+            ws.write_string(row, col, label, f.header)
+        row += 1
+        first = row
+        for code, libelle, sens in c.chapitres:
+            ws.write_string(row, 0, code, f.code)
+            text(ws, row, 1, libelle, f.text)
+            amount = totals["chapitres"].get(code, 0)
+            money(ws, row, 2, amount if sens == "charge" else None, f.money)
+            money(ws, row, 3, None if sens == "charge" else amount, f.money)
+            row += 1
+        last = row - 1
+        merged_text(ws, row, 0, 1, "Totaux", f.label_bold)
+        ws.write_formula(row, 2, f"=SUM(C{first + 1}:C{last + 1})", f.money_bold, totals["charges"] / 100)
+        ws.write_formula(row, 3, f"=SUM(D{first + 1}:D{last + 1})", f.money_bold, totals["produits"] / 100)
+        row += 2
+
+        chart = chapter_bar_chart(self.wb, "Synthèse", first, last, "Charges et produits du département par chapitre")
+        ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
+
+        pie = self.wb.add_chart({"type": "pie"})
+        pie.add_series(
+            {
+                "name": "Coopératives",
+                "categories": ["Synthèse", status_first, 0, status_last, 0],
+                "values": ["Synthèse", status_first, 3, status_last, 3],
+                "data_labels": {"value": True},
+                "points": [{"fill": {"color": colour}} for colour in ("#70AD47", "#FFC000", "#C00000", "#A5A5A5")],
+            }
+        )
+        pie.set_title({"name": "Coopératives par statut", "name_font": {"size": 11}})
+        pie.set_legend({"position": "right"})
+        pie.set_size({"width": 620, "height": 260})
+        ws.set_h_pagebreaks([row + 21])  # the second chart on its own page, never cut in two
+        ws.insert_chart(row + 21, 0, pie, {"x_offset": 4, "y_offset": 4})
+
+    # ------------------------------------------------------------------ one row per cooperative
+
+    def cooperatives(self) -> None:
+        c, f = self.c, self.f
+        labels = [
+            "N°", "Nom", "Statut", "Version du", "Fichier", "En retard", "Version refusée le", "Report à nouveau",
+            "Produits", "Charges", "Résultat", "Disponible au 31/08", "dont banque", "dont caisse",
+            "Relevé au 31/08", "Avertissements", "Alertes",
+        ]  # fmt: skip
+        if c.roster:
+            labels.append("Dans la liste")
+        ws = self.sheet("Coopératives", [9, 30, 22, 11, 22, 8, 11, 14, 14, 14, 14, 14, 14, 12, 14, 13, 8, 8])
+        self.table_header(ws, 0, labels, len(c.rows))
+        for row, r in enumerate(c.rows, start=1):
+            fig = c.figures(r)
+            text(ws, row, 0, r.coop, f.code)
+            text(ws, row, 1, r.nom, f.text)
+            ws.write_string(row, 2, r.status_fr, f.text)
+            date(ws, row, 3, local_date(r.received_at), f.date)
+            text(ws, row, 4, r.filename, f.text)
+            text(ws, row, 5, "oui" if r.late else ("non" if r.has_figures else None), f.code)
+            date(ws, row, 6, local_date(r.refused_at), f.date)
+            for col, key in enumerate(("ouverture", "produits", "charges", "resultat", "cloture"), start=7):
+                money(ws, row, col, fig[key], f.money)
+            money(ws, row, 12, r.banque_fin, f.money)
+            money(ws, row, 13, r.caisse_fin, f.money)
+            money(ws, row, 14, r.releve_31_08, f.money)
+            if r.has_figures:
+                ws.write_number(row, 15, r.warnings, f.number)
+            else:
+                ws.write_blank(row, 15, None, f.number)
+            ws.write_number(row, 16, len(r.alerts), f.number)
+            if c.roster:
+                ws.write_string(row, 17, "oui" if r.in_roster else "non", f.code)
+        last = len(c.rows)
+        if last:
+            ws.conditional_format(1, 10, last, 10, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
+            ws.conditional_format(1, 12, last, 13, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
+            ws.conditional_format(1, 16, last, 16, {"type": "cell", "criteria": ">", "value": 0, "format": f.red_fill})
+
+    def matrix(self, name: str, sens: str) -> None:
+        """Chapter × cooperative: one row per cooperative with accepted figures, one column per chapter."""
+        c, f = self.c, self.f
+        chapters = [(code, lib) for code, lib, s in c.chapitres if s == sens]
+        rows = [r for r in c.rows if r.has_figures]
+        labels = ["N°", "Nom", *[f"{code} {lib}" for code, lib in chapters], f"Total des {name.lower()}"]
+        ws = self.sheet(name, [9, 30, *[14] * len(chapters), 15])
+        self.table_header(ws, 0, labels, len(rows))  # the total row stays out of the filter
+        for row, r in enumerate(rows, start=1):
+            text(ws, row, 0, r.coop, f.code)
+            text(ws, row, 1, r.nom, f.text)
+            for col, (code, _) in enumerate(chapters, start=2):
+                money(ws, row, col, r.chapitres.get(code, 0), f.money)
+            total = sum(r.chapitres.get(code, 0) for code, _ in chapters)
+            last_col = len(chapters) + 1
+            formula_money(ws, row, last_col + 1, f"=SUM(C{row + 1}:{_col(last_col)}{row + 1})", total, f.money_bold)
+        total_row = len(rows) + 1
+        ws.write_string(total_row, 0, "Total", f.label_bold)
+        ws.write_string(total_row, 1, "Département", f.label_bold)
+        for col in range(2, len(chapters) + 3):
+            amount = (
+                sum(r.chapitres.get(chapters[col - 2][0], 0) for r in rows)
+                if col - 2 < len(chapters)
+                else sum(r.chapitres.get(code, 0) for r in rows for code, _ in chapters)
+            )
+            letter = _col(col)
+            formula_money(ws, total_row, col, f"=SUBTOTAL(9,{letter}2:{letter}{total_row})", amount, f.money_bold)
+
+    # ------------------------------------------------------------------ alerts, missing
+
+    def alertes(self) -> None:
+        c, f = self.c, self.f
+        ws = self.sheet("Alertes", [9, 30, 24, 48, 70])
+        alerts = c.alerts
+        self.table_header(ws, 0, ["N°", "Nom", "Code", "Alerte", "Détail"], len(alerts))
+        names = {r.coop: r.nom for r in c.rows}
+        for row, a in enumerate(alerts, start=1):
+            text(ws, row, 0, a.coop, f.code)
+            text(ws, row, 1, names.get(a.coop), f.text)
+            ws.write_string(row, 2, a.code, f.text)
+            ws.write_string(row, 3, a.titre, f.wrap)
+            text(ws, row, 4, a.message, f.wrap)
+        if not alerts:
+            ws.write_string(1, 0, "Aucune alerte.", f.plain)
+
+    def manquantes(self) -> None:
+        c, f = self.c, self.f
+        ws = self.sheet("Manquantes", [9, 40, 60], landscape=False)
+        missing = [r for r in c.rows if r.status in (Status.MISSING, Status.REFUSED)]
+        self.table_header(ws, 0, ["N°", "Nom", "Situation"], len(missing))
+        for row, r in enumerate(missing, start=1):
+            text(ws, row, 0, r.coop, f.code)
+            text(ws, row, 1, r.nom, f.text)
+            ws.write_string(row, 2, r.alerts[0].message if r.alerts else r.status_fr, f.wrap)
+        if not missing:
+            note = "Aucune coopérative manquante." if c.roster else "Aucune (sans liste des coopératives attendues)."
+            ws.write_string(1, 0, note, f.plain)
+
+
+def _col(index: int) -> str:
+    return str(xl_col_to_name(index))

@@ -1,0 +1,19 @@
+"""The store's exceptions: each carries a French message meant for the user."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """A store operation failed; the message is French and meant for the user."""
+
+
+class StoreUnavailable(StoreError):
+    """The store could not be reached or written (network, permissions): try again later."""
+
+
+class InvalidName(StoreError, ValueError):
+    """A coop id or version reference that is not acceptable."""
+
+
+class VersionNotFound(StoreError, LookupError):
+    """No such version in this coop's history."""
