@@ -129,7 +129,8 @@ class Crf(Totals):
             data[name] = getattr(self, name)
         for action, item in zip(self.actions, data["actions"], strict=True):
             item["solde"] = action.solde
-        return _jsonable(data)
+        out: dict[str, Any] = _jsonable(data)
+        return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,14 +7,16 @@ column letter to point at, the message, and the value shown in the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from workbook_tools.chart import Chart
 from workbook_tools.layout import AMOUNT_COLUMNS, JOURNAL_COLUMNS
-from workbook_tools.read import Cahier
 from workbook_tools.text import euros
+
+if TYPE_CHECKING:
+    from workbook_tools.read import Cahier
 
 HEADERS = dict(JOURNAL_COLUMNS)
 Line = pd.Series
@@ -34,6 +36,33 @@ def _split_text(line: Line, chart: Chart) -> str:
     if line["split_unknown"]:
         parts.append(f"chapitres inconnus : {euros(int(line['split_unknown']))}")
     return ", ".join(parts) or "rien"
+
+
+# --- findings of the reader, cell by cell (the wording of a code lives in this module only) ---------
+
+
+def amount_as_text(written: object, header: str, cents: int | None) -> str:
+    return (
+        f"Le montant « {written} » ({header}) est écrit comme du texte ; il a été lu {euros(cents)}. "
+        "Retapez-le comme un nombre, sans le signe €."
+    )
+
+
+def amount_unreadable(written: str | None, header: str, reason: str) -> str:
+    return (
+        f"Le montant « {written} » ({header}) n'est pas valable : {reason}. "
+        "Écrivez un nombre positif avec au plus 2 décimales, par exemple 12,50."
+    )
+
+
+def chapter_column_unknown(header: object) -> str:
+    return (
+        f"La colonne « {header} » porte un chapitre qui n'est pas dans le plan comptable. "
+        "Utilisez un des chapitres du modèle (liste dans « Mode d'emploi »)."
+    )
+
+
+# --- findings of the line rules (one builder per pandera check) --------------------------------------
 
 
 class Messages:

@@ -18,6 +18,8 @@ import xlsxwriter
 
 from workbook_tools import layout as L
 from workbook_tools.chart import Chart, default_chart
+from workbook_tools.exercice import ExerciceError
+from workbook_tools.exercice import normalise as check_exercice
 from workbook_tools.template.annexes import (
     write_caisse,
     write_cra,
@@ -27,10 +29,8 @@ from workbook_tools.template.annexes import (
 )
 from workbook_tools.template.common import (
     CREATED,
-    ExerciceError,
     JournalGeometry,
     Styles,
-    check_exercice,
     crf_names,
     journal_headers,
 )

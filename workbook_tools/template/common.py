@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +42,6 @@ CHECK_FILL = "#FCD5B4"
 OK_FILL = "#C6EFCE"
 OK_FONT = "#006100"
 
-_EXERCICE_RE = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{4})\s*$")
-
 # Sheet protection: no password; the teacher may still resize, filter and sort.
 PROTECTION = {
     "format_columns": True,
@@ -54,24 +51,6 @@ PROTECTION = {
     "select_locked_cells": True,
     "select_unlocked_cells": True,
 }
-
-
-class ExerciceError(ValueError):
-    """The exercice is not written as two consecutive years (``2025-2026``)."""
-
-
-def check_exercice(text: str) -> str:
-    """Return the exercice normalised as ``2025-2026``, or raise :class:`ExerciceError` (message in French)."""
-    m = _EXERCICE_RE.match(text or "")
-    if not m or int(m.group(2)) != int(m.group(1)) + 1:
-        raise ExerciceError(
-            f"exercice « {text} » invalide : écrivez deux années qui se suivent, par exemple 2025-2026 "
-            "(du 1er septembre 2025 au 31 août 2026)."
-        )
-    start = int(m.group(1))
-    if not 2000 <= start <= 2098:
-        raise ExerciceError(f"exercice « {text} » invalide : l'année de début doit être entre 2000 et 2098.")
-    return f"{start}-{start + 1}"
 
 
 # ---------------------------------------------------------------------------
