@@ -117,6 +117,13 @@ class _Writer:
             return 6
         return 5
 
+    def table_header(self, ws: Worksheet, row: int, labels: tuple[str, ...]) -> int:
+        """A table's header row, repeated on every printed page; returns the first data row."""
+        for col, label in enumerate(labels):
+            ws.write_string(row, col, label, self.f.header)
+        ws.repeat_rows(row)
+        return row + 1
+
     def check(self, ws: Worksheet, row: int, col: int, gap_ref: str, ok: bool, ok_text: str, bad_text: str) -> None:
         f = self.f
         ws.write_formula(
@@ -256,10 +263,7 @@ class _Writer:
         row += 2
         assert row == table_first - 1, (row, table_first)
         headers = ("Ligne", "Date", "Pièce", "Mode", "N° chèque", "Libellé", "Recette", "Dépense")
-        for col, label in enumerate(headers):
-            ws.write_string(row, col, label, f.header)
-        ws.repeat_rows(row)
-        row += 1
+        row = self.table_header(ws, row, headers)
         if not c.non_pointes:
             merged_text(ws, row, 0, 7, "Toutes les lignes de banque sont pointées.", f.text)
         for op in c.non_pointes:
@@ -338,10 +342,7 @@ class _Writer:
         c, f = self.crf, self.f
         ws = self.sheet("Subventions", [11, 30, 30, 10, 15], repeat=None)
         row = self.heading(ws, "Tableau des subventions", 4)
-        for col, label in enumerate(("Date", "Organisme", "Objet", "N° pièce", "Montant")):
-            ws.write_string(row, col, label, f.header)
-        ws.repeat_rows(row)
-        row += 1
+        row = self.table_header(ws, row, ("Date", "Organisme", "Objet", "N° pièce", "Montant"))
         first = row
         if not c.subventions:
             merged_text(ws, row, 0, 4, "Aucune subvention inscrite dans la feuille Subventions du cahier.", f.text)
@@ -380,12 +381,9 @@ class _Writer:
         c, f = self.crf, self.f
         ws = self.sheet("Actions", [48, 8, 15, 15, 15])
         row = self.heading(ws, "Recettes et dépenses par action", 4)
-        for col, label in enumerate(
-            ("Action (colonne « Action » du Journal)", "Lignes", "Recettes", "Dépenses", "Solde")
-        ):
-            ws.write_string(row, col, label, f.header)
-        ws.repeat_rows(row)
-        row += 1
+        row = self.table_header(
+            ws, row, ("Action (colonne « Action » du Journal)", "Lignes", "Recettes", "Dépenses", "Solde")
+        )
         first = row
         for a in c.actions:
             if a.action is None:
@@ -426,10 +424,7 @@ class _Writer:
         ws = self.sheet("Inventaire", [11, 9, 36, 14, 11, 24])
         row = self.heading(ws, "Inventaire des biens durables (chapitre 6800)", 5)
         headers = ("Date d'achat", "N° pièce", "Désignation", "Valeur", "Date de sortie", "Motif de sortie")
-        for col, label in enumerate(headers):
-            ws.write_string(row, col, label, f.header)
-        ws.repeat_rows(row)
-        row += 1
+        row = self.table_header(ws, row, headers)
         first = row
         if not c.inventaire:
             merged_text(ws, row, 0, 5, "Aucun bien inscrit à l'inventaire.", f.text)
@@ -458,10 +453,7 @@ class _Writer:
         if not c.avertissements:
             merged_text(ws, row, 0, 2, "Aucun avertissement : le cahier a été accepté sans remarque.", f.ok)
             return
-        for col, label in enumerate(("Cellule", "Code", "Message")):
-            ws.write_string(row, col, label, f.header)
-        ws.repeat_rows(row)
-        row += 1
+        row = self.table_header(ws, row, ("Cellule", "Code", "Message"))
         for w in c.avertissements:
             text(ws, row, 0, w.cell or "(fichier)", f.code)
             text(ws, row, 1, w.code, f.code)
