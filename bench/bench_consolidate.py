@@ -23,7 +23,6 @@ DISTINCT = 8  # distinct cahiers, shared out among the cooperatives
 
 
 def build_store(n: int) -> Path:
-    from workbook_tools.report import to_json
     from workbook_tools.store import Store
     from workbook_tools.validate import check_file
 
@@ -38,8 +37,8 @@ def build_store(n: int) -> Path:
     for i in range(n):
         coop = f"{i + 1:05d}"
         data, result = results[i % DISTINCT]
-        report = to_json(result)
-        report["coop"] = coop
+        report = result.to_report()
+        report.coop = coop
         store.submit(coop, "cahier-2025-2026.xlsx", data, report, result.journal)
     (root / ".complete").write_text("ok")
     return root

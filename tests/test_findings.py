@@ -125,6 +125,20 @@ def test_piece_and_cheque_duplicates(book: Book, write: Callable[[Book], Path]) 
     assert source.cheque in cheque[0].message
 
 
+def test_inventory_missing_without_piece(book: Book, write: Callable[[Book], Path]) -> None:
+    """A 6800 purchase with no piece (read as a missing value, not text) and no Inventaire row is still flagged."""
+    row = layout.JOURNAL_FIRST_ROW + len(book.lines)
+    book.lines.append(expense(libelle="Vidéoprojecteur", chapitre="6800", banque_depense="420.00", piece=None))
+    result = check_file(write(book))
+    assert [(f.code, f.cell) for f in result.findings] == [
+        (Code.PIECE_MISSING, f"Journal!{COL['piece']}{row}"),
+        (Code.INVENTORY_MISSING, f"Journal!{COL['chapitre']}{row}"),
+    ]
+    found = _only(result, Code.INVENTORY_MISSING)[0]
+    assert found.severity is Severity.WARNING and "Vidéoprojecteur" in found.message
+    assert result.ok
+
+
 def test_duplicate_line(book: Book, write: Callable[[Book], Path]) -> None:
     twin = copy.deepcopy(book.lines[5])
     twin.piece = "ZZ9"

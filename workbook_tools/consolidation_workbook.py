@@ -85,9 +85,16 @@ class _Workbook:
     # ------------------------------------------------------------------ synthèse
 
     def synthese(self) -> None:
-        c, f = self.c, self.f
         ws = self.sheet("Synthèse", [9, 44, 16, 16], landscape=False)
-        totals = c.totals()
+        totals = self.c.totals()
+        self.synthese_title(ws)
+        row, status_first, status_last = self.synthese_counts(ws, 4)
+        row = self.synthese_totals(ws, row + 2, totals)
+        row, first, last = self.synthese_chapters(ws, row + 1, totals)
+        self.synthese_charts(ws, row + 2, (first, last), (status_first, status_last))
+
+    def synthese_title(self, ws: Any) -> None:
+        c, f = self.c, self.f
         merged_text(ws, 0, 0, 3, f"Consolidation départementale — exercice {c.exercice}", f.title)
         ws.set_row(0, 22)
         merged_text(ws, 1, 0, 3, f"Dépôt : {c.store} — établie le {fr_datetime(c.generated_at)}", f.subtitle)
@@ -102,7 +109,10 @@ class _Workbook:
             f"{exercice.deadline:%d/%m/%Y}" + (" ; liste des coopératives fournie" if c.roster else ""),
             f.subtitle,
         )
-        row = 4
+
+    def synthese_counts(self, ws: Any, row: int) -> tuple[int, int, int]:
+        """Cooperatives by status, their total and the alerts → (last row written, first and last status rows)."""
+        c, f = self.c, self.f
         merged_text(ws, row, 0, 3, "Coopératives", f.section)
         row += 1
         status_first = row
@@ -116,7 +126,11 @@ class _Workbook:
         row += 1
         merged_text(ws, row, 0, 2, "Alertes", f.text)
         ws.write_number(row, 3, len(c.alerts), f.number)
-        row += 2
+        return row, status_first, status_last
+
+    def synthese_totals(self, ws: Any, row: int, totals: dict[str, Any]) -> int:
+        """The department's totals of accepted versions → the row after them."""
+        f = self.f
         merged_text(ws, row, 0, 3, "Totaux du département (versions acceptées)", f.section)
         row += 1
         for label, key in (
@@ -129,7 +143,11 @@ class _Workbook:
             merged_text(ws, row, 0, 2, label, f.text)
             money(ws, row, 3, totals[key], f.money)
             row += 1
-        row += 1
+        return row
+
+    def synthese_chapters(self, ws: Any, row: int, totals: dict[str, Any]) -> tuple[int, int, int]:
+        """Charges and produits by chapter, with their totals → (totals row, first and last chapter rows)."""
+        c, f = self.c, self.f
         merged_text(ws, row, 0, 3, "Totaux par chapitre", f.section)
         row += 1
         for col, label in enumerate(("Chapitre", "Libellé", "Charges", "Produits")):
@@ -147,11 +165,15 @@ class _Workbook:
         merged_text(ws, row, 0, 1, "Totaux", f.label_bold)
         ws.write_formula(row, 2, f"=SUM(C{first + 1}:C{last + 1})", f.money_bold, totals["charges"] / 100)
         ws.write_formula(row, 3, f"=SUM(D{first + 1}:D{last + 1})", f.money_bold, totals["produits"] / 100)
-        row += 2
+        return row, first, last
 
+    def synthese_charts(self, ws: Any, row: int, chapters: tuple[int, int], statuses: tuple[int, int]) -> None:
+        """The bar chart of chapters at ``row``, the pie of statuses on the next printed page."""
+        first, last = chapters
         chart = chapter_bar_chart(self.wb, "Synthèse", first, last, "Charges et produits du département par chapitre")
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
 
+        status_first, status_last = statuses
         pie = self.wb.add_chart({"type": "pie"})
         pie.add_series(
             {

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from workbook_tools import cells, layout
-from workbook_tools.chart import Chart, default_chart
+from workbook_tools import cells, layout, messages
+from workbook_tools.chart import Chart, Resolution, default_chart
 from workbook_tools.intake import MAX_FILE_BYTES, MAX_ROWS, Unreadable, file_finding, open_workbook, sheet_rows
 from workbook_tools.model import Code, Finding
-from workbook_tools.text import euros, fold, label_key
+from workbook_tools.text import fold, label_key
 
 J = layout.SHEET_JOURNAL
 HEADER_KEYS = {fold(header): key for key, header in layout.JOURNAL_COLUMNS}
@@ -136,53 +136,7 @@ def _read_journal(cahier: Cahier, rows: list[list[Any]], chart: Chart) -> None:
             )
         )
     header_row = h + 1
-    header = rows[h]
-    index: dict[str, int] = {}
-    chapters: list[tuple[int, ChapterColumn]] = []
-    extra: list[str] = []
-    for j, value in enumerate(header):
-        if not isinstance(value, str) and not isinstance(value, int | float):
-            continue
-        folded = fold(value) if not isinstance(value, float) else fold(int(value))
-        if not folded:
-            continue
-        letter = layout.column_letter(j)
-        if folded in HEADER_KEYS and HEADER_KEYS[folded] not in index:
-            index[HEADER_KEYS[folded]] = j
-            continue
-        if folded == fold(layout.REMAINDER_HEADER):
-            continue
-        res = chart.resolve(value)
-        if res is not None:
-            col = ChapterColumn(letter, str(value).strip(), res.code, res.rolled_up)
-            chapters.append((j, col))
-            cell = f"{letter}{header_row}"
-            if res.code is None:
-                cahier.findings.append(
-                    Finding(
-                        Code.CHAPTER_UNKNOWN,
-                        J,
-                        header_row,
-                        letter,
-                        f"La colonne « {value} » porte un chapitre qui n'est pas dans le plan comptable. "
-                        "Utilisez un des chapitres du modèle (liste dans « Mode d'emploi »).",
-                        str(value),
-                    )
-                )
-            elif res.rolled_up:
-                cahier.findings.append(
-                    Finding(
-                        Code.CHAPTER_ROLLUP,
-                        J,
-                        header_row,
-                        letter,
-                        f"La colonne « {value} » ({cell}) est un sous-compte : ses montants sont comptés "
-                        f"dans le chapitre {res.code} {chart.by_code[res.code].libelle}.",
-                        str(value),
-                    )
-                )
-            continue
-        extra.append(f"« {value} » ({letter})")
+    index, chapters, extra = _read_header(cahier, rows[h], header_row, chart)
     missing = [dict(layout.JOURNAL_COLUMNS)[k] for k in layout.REQUIRED_COLUMNS if k not in index]
     if missing:
         raise Unreadable(
@@ -200,6 +154,64 @@ def _read_journal(cahier: Cahier, rows: list[list[Any]], chart: Chart) -> None:
     _layout_changes(cahier, header_row, chart, extra)
     data = rows[h + 1 :]
     cahier.journal = _journal_frame(cahier, data, header_row + 1, index, chapters, chart)
+
+
+def _read_header(
+    cahier: Cahier, header: list[Any], header_row: int, chart: Chart
+) -> tuple[dict[str, int], list[tuple[int, ChapterColumn]], list[str]]:
+    """The Journal's header → (key → column index, chapter columns with their index, unknown headers, as quoted)."""
+    index: dict[str, int] = {}
+    chapters: list[tuple[int, ChapterColumn]] = []
+    extra: list[str] = []
+    for j, value in enumerate(header):
+        if not isinstance(value, str) and not isinstance(value, int | float):
+            continue
+        folded = fold(value) if not isinstance(value, float) else fold(int(value))
+        if not folded:
+            continue
+        letter = layout.column_letter(j)
+        if folded in HEADER_KEYS and HEADER_KEYS[folded] not in index:
+            index[HEADER_KEYS[folded]] = j
+            continue
+        if folded == fold(layout.REMAINDER_HEADER):
+            continue
+        res = chart.resolve(value)
+        if res is not None:
+            chapters.append((j, ChapterColumn(letter, str(value).strip(), res.code, res.rolled_up)))
+            _chapter_header_finding(cahier, value, res, header_row, letter, chart)
+            continue
+        extra.append(f"« {value} » ({letter})")
+    return index, chapters, extra
+
+
+def _chapter_header_finding(
+    cahier: Cahier, value: str | int | float, res: Resolution, header_row: int, letter: str, chart: Chart
+) -> None:
+    """A chapter column whose header is not in the chart, or is a sub-account counted in its chapter."""
+    cell = f"{letter}{header_row}"
+    if res.code is None:
+        cahier.findings.append(
+            Finding(
+                Code.CHAPTER_UNKNOWN,
+                J,
+                header_row,
+                letter,
+                messages.chapter_column_unknown(value),
+                str(value),
+            )
+        )
+    elif res.rolled_up:
+        cahier.findings.append(
+            Finding(
+                Code.CHAPTER_ROLLUP,
+                J,
+                header_row,
+                letter,
+                f"La colonne « {value} » ({cell}) est un sous-compte : ses montants sont comptés "
+                f"dans le chapitre {res.code} {chart.by_code[res.code].libelle}.",
+                str(value),
+            )
+        )
 
 
 def _layout_changes(cahier: Cahier, header_row: int, chart: Chart, extra: list[str]) -> None:
@@ -263,11 +275,32 @@ def _journal_frame(
     for key in TEXT_KEYS:
         out[key] = _text_column(column(key))
 
-    # dates
+    out["date"], out["date_bad"] = _date_column(findings, rownums, column("date"), cahier.columns["date"])
+
+    amounts = {key: column(key) for key in layout.AMOUNT_COLUMNS}
+    out.update(_amount_columns(findings, rownums, amounts, cahier.columns))
+
+    chap_written = column("chapitre")
+    chap_letter = cahier.columns.get("chapitre", "L")
+    chap_code, chap_unknown = _chapter_dropdown(findings, rownums, chap_written, chap_letter, chart)
+    out["chapitre"] = chap_code
+    out["chapitre_ecrit"] = _text_column(chap_written)
+    out["chapitre_inconnu"] = chap_unknown
+
+    out.update(_split_columns(findings, rownums, by_column, chapters, chart))
+    frame = pd.DataFrame(out)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+def _date_column(
+    findings: list[Finding], rownums: list[int], values: list[Any], letter: str
+) -> tuple[np.ndarray, list[bool]]:
+    """→ (the dates as datetime64[ns], NaT where missing or unreadable; the unreadable mask), with a finding
+    for each date typed as text or unreadable."""
     dates: list[dt.date | None] = []
     date_bad: list[bool] = []
-    letter = cahier.columns["date"]
-    for r, v in zip(rownums, column("date"), strict=True):
+    for r, v in zip(rownums, values, strict=True):
         if type(v) is dt.date:  # the usual case, straight through
             dates.append(v)
             date_bad.append(False)
@@ -299,24 +332,34 @@ def _journal_frame(
                 )
             )
     days = np.array([d.toordinal() - _EPOCH if d is not None else _NO_DAY for d in dates], dtype="int64")
-    out["date"] = days.astype("datetime64[D]").astype("datetime64[ns]")  # _NO_DAY → NaT
-    out["date_bad"] = date_bad
+    return days.astype("datetime64[D]").astype("datetime64[ns]"), date_bad  # _NO_DAY → NaT
 
-    amount_bad = np.zeros(len(filled), dtype=bool)
+
+def _amount_columns(
+    findings: list[Finding], rownums: list[int], values: dict[str, list[Any]], letters: dict[str, str]
+) -> dict[str, Any]:
+    """The four amount columns in cents (Int64, missing where empty), and ``amount_bad``: one unreadable."""
+    out: dict[str, Any] = {}
+    amount_bad = np.zeros(len(rownums), dtype=bool)
     for key in layout.AMOUNT_COLUMNS:
         cents, present, bad = _money_column(
-            findings, rownums, column(key), cahier.columns[key], dict(layout.JOURNAL_COLUMNS)[key]
+            findings, rownums, values[key], letters[key], dict(layout.JOURNAL_COLUMNS)[key]
         )
         out[key] = pd.arrays.IntegerArray(cents, ~present)
         amount_bad |= bad
     out["amount_bad"] = amount_bad
+    return out
 
-    # chapter drop-down
-    chap_written = column("chapitre")
+
+def _chapter_dropdown(
+    findings: list[Finding], rownums: list[int], written: list[Any], letter: str, chart: Chart
+) -> tuple[list[str | None], list[bool]]:
+    """The chapter drop-down → (its code, None when empty or unknown; the unknown mask), with a finding for
+    each sub-account."""
     chap_code: list[str | None] = []
     chap_unknown: list[bool] = []
     resolved: dict[Any, Any] = {}
-    for r, v in zip(rownums, chap_written, strict=True):
+    for r, v in zip(rownums, written, strict=True):
         if v == "" or cells.is_empty(v):
             chap_code.append(None)
             chap_unknown.append(False)
@@ -333,18 +376,26 @@ def _journal_frame(
                     Code.CHAPTER_ROLLUP,
                     J,
                     r,
-                    cahier.columns.get("chapitre", "L"),
+                    letter,
                     f"Le chapitre « {v} » est un sous-compte : la ligne est comptée dans {code} "
                     f"{chart.by_code[code].libelle}.",
                     cells.text(v),
                 )
             )
-    out["chapitre"] = chap_code
-    out["chapitre_ecrit"] = _text_column(chap_written)
-    out["chapitre_inconnu"] = chap_unknown
+    return chap_code, chap_unknown
 
-    # the split, one column per chapter of the chart (sub-codes rolled up), unknown columns apart
-    n = len(filled)
+
+def _split_columns(
+    findings: list[Finding],
+    rownums: list[int],
+    by_column: list[list[Any]],
+    chapters: list[tuple[int, ChapterColumn]],
+    chart: Chart,
+) -> dict[str, Any]:
+    """The split: one column ``v_<code>`` per chapter of the chart (sub-codes rolled up), the columns of unknown
+    chapters summed apart in ``split_unknown``, and ``split_bad``: one amount unreadable."""
+    out: dict[str, Any] = {}
+    n = len(rownums)
     split = {c.code: np.zeros(n, dtype="int64") for c in chart.chapitres}
     seen = {c.code: np.zeros(n, dtype=bool) for c in chart.chapitres}
     unknown = np.zeros(n, dtype="int64")
@@ -363,9 +414,7 @@ def _journal_frame(
         out[f"v_{code}"] = pd.arrays.IntegerArray(split[code], ~seen[code])
     out["split_unknown"] = unknown
     out["split_bad"] = split_bad
-    frame = pd.DataFrame(out)
-    frame.index = pd.RangeIndex(len(frame))
-    return frame
+    return out
 
 
 def _holds_value(row: list[Any], columns: list[int]) -> bool:
@@ -413,8 +462,7 @@ def _money_column(
                     J,
                     r,
                     letter,
-                    f"Le montant « {v} » ({header}) est écrit comme du texte ; il a été lu {euros(cents)}. "
-                    "Retapez-le comme un nombre, sans le signe €.",
+                    messages.amount_as_text(v, header, cents),
                     v,
                 )
             )
@@ -425,8 +473,7 @@ def _money_column(
                     J,
                     r,
                     letter,
-                    f"Le montant « {cells.text(v)} » ({header}) n'est pas valable : {reason}. "
-                    "Écrivez un nombre positif avec au plus 2 décimales, par exemple 12,50.",
+                    messages.amount_unreadable(cells.text(v), header, reason),
                     cells.text(v),
                 )
             )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files import atomic_path
 from workbook_tools.model import Finding, Severity
 from workbook_tools.validate import CheckResult
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 RED = "FFF4A6A6"
 ORANGE = "FFFFD08A"
@@ -54,24 +58,41 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     dest = annotated_path(result, out_dir)
     if dest.resolve() == result.path.resolve():
         raise ValueError("le rapport annoté ne doit pas remplacer le cahier d'origine")
+    wb, editable = _open_copy(result, dest)
+    marked = _mark_cells(wb, result) if editable else set()
+    _errors_sheet(wb, result, marked)
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    with atomic_path(dest) as tmp:  # hidden while written: watchers and sync clients skip it
+        wb.save(tmp)
+    return dest
+
+
+def _open_copy(result: CheckResult, dest: Path) -> tuple[Workbook, bool]:
+    """→ (workbook, editable): the teacher's workbook when it can be annotated in place, else an empty one."""
     import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
 
     editable = dest.suffix in (".xlsx", ".xlsm") and result.path.suffix.lower() == dest.suffix
     editable = editable and result.cahier is not None and result.cahier.journal is not None
     if editable:
         try:  # openpyxl only reads the original; what it writes is the copy
-            wb = openpyxl.load_workbook(result.path, keep_vba=dest.suffix == ".xlsm")
+            return openpyxl.load_workbook(result.path, keep_vba=dest.suffix == ".xlsm"), True
         except Exception:
-            editable = False
-    if not editable:
-        wb = openpyxl.Workbook()
-        wb.remove(wb.active)
+            pass
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    return wb, False
+
+
+def _mark_cells(wb: Workbook, result: CheckResult) -> set[tuple[str, str]]:
+    """Colour each faulty cell (red for an error, orange for a warning) and comment it → the (sheet, cell) marked."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
-        if f.sheet and f.column and f.row and editable and f.sheet in wb.sheetnames:
+        if f.sheet and f.column and f.row and f.sheet in wb.sheetnames:
             by_cell.setdefault((f.sheet, f"{f.column}{f.row}"), []).append(f)
     for (sheet, ref), found in by_cell.items():
         cell = wb[sheet][ref]
@@ -80,6 +101,13 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
         cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
         text = "\n".join(f"{f.code} : {f.message}" for f in found)
         cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
+    return set(by_cell)
+
+
+def _errors_sheet(wb: Workbook, result: CheckResult, marked: set[tuple[str, str]]) -> None:
+    """The first sheet « Erreurs »: the summary, then one row per finding, linked to its cell when it was marked."""
+    from openpyxl.styles import Font, PatternFill
+
     ws = wb.create_sheet("Erreurs", 0)
     ws["A1"] = summary(result)
     ws["A1"].data_type = "s"  # it starts with the file's name, which may start with « = »
@@ -94,24 +122,8 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     for c in ws[HEADER_ROW]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="top")
     for f in result.findings:
-        ws.append(
-            [f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", str(f.code), None]
-        )
-        r = ws.max_row
-        msg = ws.cell(r, 4)
-        msg.value = f.message
-        msg.data_type = "s"  # a message quotes teachers' text: never a formula
-        for c in ws[r]:
-            c.alignment = wrap
-        if editable and f.cell and (f.sheet, f"{f.column}{f.row}") in by_cell:
-            link = ws.cell(r, 1)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.column}{f.row}")
-            link.font = Font(color="FF0563C1", underline="single")
-        ws.row_dimensions[r].height = 15 * max(1, -(-len(f.message) // 100))  # spreadsheets do not size wrapped rows
-        fill = RED if f.severity is Severity.ERROR else ORANGE
-        ws.cell(r, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)
+        _error_row(ws, f, linked=bool(f.cell) and (f.sheet, f"{f.column}{f.row}") in marked)
     for letter, width in zip("ABCD", (20, 14, 25, 95), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -121,9 +133,25 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    wb.active = 0
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False
-    with atomic_path(dest) as tmp:  # hidden while written: watchers and sync clients skip it
-        wb.save(tmp)
-    return dest
+
+
+def _error_row(ws: Worksheet, f: Finding, *, linked: bool) -> None:
+    """One finding on the « Erreurs » sheet: cell (a link to it when ``linked``), severity, code, message."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    ws.append([f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", str(f.code), None])
+    r = ws.max_row
+    msg = ws.cell(r, 4)
+    msg.value = f.message
+    msg.data_type = "s"  # a message quotes teachers' text: never a formula
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for c in ws[r]:
+        c.alignment = wrap
+    if linked:
+        link = ws.cell(r, 1)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.column}{f.row}")
+        link.font = Font(color="FF0563C1", underline="single")
+    ws.row_dimensions[r].height = 15 * max(1, -(-len(f.message) // 100))  # spreadsheets do not size wrapped rows
+    fill = RED if f.severity is Severity.ERROR else ORANGE
+    ws.cell(r, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)

@@ -1,8 +1,9 @@
 """The pandera schema of the Journal: one named check per finding code.
 
-A check gets the whole normalised journal (see :func:`derive`) and returns a
-boolean Series, True where the line is right. Its ``name`` is the finding code,
-so a failure of pandera's lazy validation maps straight to a finding.
+A check gets the whole normalised journal (see :func:`derive`) and the
+:class:`Context`, and returns a boolean Series, True where the line is right.
+:data:`CHECKS` maps each finding code to its check; the code is the check's
+``name``, so a failure of pandera's lazy validation maps straight to a finding.
 """
 
 from __future__ import annotations
@@ -85,111 +86,137 @@ def _running_negative(f: pd.DataFrame, opening: int, inc: str, dec: str) -> pd.S
     return starts.reindex(f.index)
 
 
+# --- the checks: each takes the derived journal and the context, and is True where the line is right ---------
+
+Check = Callable[[pd.DataFrame, Context], pd.Series]
+
+
+def _operation(f: pd.DataFrame) -> pd.Series:
+    return f["recette"] | f["depense"]
+
+
+def _split_columns(ctx: Context) -> list[str]:
+    return [f"v_{c.code}" for c in ctx.chart.chapitres]
+
+
+def _repeated(f: pd.DataFrame, keys: list[str], where: pd.Series) -> pd.Series:
+    return ~(where & f[keys].duplicated(keep="first"))
+
+
+def _date_outside(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    if ctx.start is None or ctx.end is None:
+        return pd.Series(True, index=f.index)
+    d = f["date"]
+    return d.isna() | ((d >= pd.Timestamp(ctx.start)) & (d <= pd.Timestamp(ctx.end)))
+
+
+def _date_order(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    previous = f["date"].ffill().shift(1)
+    return f["date"].isna() | previous.isna() | (f["date"] >= previous)
+
+
+def _amount_invalid(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    amounts_ok = (f[AMOUNT_COLUMNS].to_numpy(dtype="int64", na_value=1) > 0).all(axis=1)
+    split_ok = (f[_split_columns(ctx)].to_numpy(dtype="int64", na_value=0) >= 0).all(axis=1)
+    return pd.Series(amounts_ok & split_ok, index=f.index)
+
+
+def _split_mismatch(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    checked = _operation(f) & f["has_split"] & ~f["split_bad"] & ~f["amount_bad"]
+    return ~checked | (f["split_sum"] == f["montant"].fillna(0))
+
+
+def _chapter_conflict(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    both = (f["chapitre"].notna() & f["has_split"] & ~f["mouvement"]).to_numpy()
+    ok = np.ones(len(f), dtype=bool)
+    rows = np.flatnonzero(both)
+    if len(rows):
+        position = {c.code: i for i, c in enumerate(ctx.chart.chapitres)}
+        typed = f[_split_columns(ctx)].to_numpy(dtype="int64", na_value=0)[rows]
+        cols = f["chapitre"].map(position).to_numpy()[rows].astype("int64")
+        ok[rows] = typed[np.arange(len(rows)), cols] == f["split_sum"].to_numpy()[rows]
+    return pd.Series(ok, index=f.index)
+
+
+def _direction(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    charge_used = (f[[f"c_{c.code}" for c in ctx.chart.charges]] != 0).any(axis=1)
+    produit_used = (f[[f"c_{c.code}" for c in ctx.chart.produits]] != 0).any(axis=1)
+    return ~((f["recette"] & charge_used) | (f["depense"] & produit_used))
+
+
+def _transfer(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    equal = pd.Series(True, index=f.index)
+    for a, b in MOVEMENTS:
+        pair = f[a].notna() & f[b].notna()
+        equal &= ~pair | (f[a].fillna(0) == f[b].fillna(0))
+    return ~f["mouvement"] | (equal & ~f["has_split"] & f["chapitre_ecrit"].isna())
+
+
+def _piece_duplicate(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    key = f["piece"].str.strip().str.upper()
+    return ~(key.notna() & key.duplicated(keep="first"))
+
+
+def _cheque_duplicate(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    return _repeated(f, ["cheque"], f["cheque"].notna() & f["banque_depense"].notna())
+
+
+def _duplicate_line(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    g = f.assign(_lib=f["libelle"].str.lower().str.strip())
+    return _repeated(g, ["date", "montant", "_lib"], f["date"].notna() & f["montant"].notna() & f["libelle"].notna())
+
+
+def _inventory(f: pd.DataFrame, ctx: Context) -> pd.Series:
+    """A 6800 purchase has its Inventaire row: same piece, or same date and value."""
+    if "c_6800" not in f:
+        return pd.Series(True, index=f.index)
+    durable = f["depense"] & (f["c_6800"] > 0)
+    ok = pd.Series(True, index=f.index)
+    for i in f.index[durable]:
+        piece = f.at[i, "piece"]  # text, or a missing value (None or NaN)
+        # f.at is typed as any scalar: these are the reader's date and Int64 cents columns
+        date = cast("pd.Timestamp | NaTType", f.at[i, "date"])
+        cents = cast("SupportsInt", f.at[i, "c_6800"])
+        ok[i] = (isinstance(piece, str) and piece.strip().upper() in ctx.inventaire_pieces) or (
+            pd.notna(date) and (date.date(), int(cents)) in ctx.inventaire_keys
+        )
+    return ok
+
+
+# finding code → its check, in the order of the report (validate.py maps a failure back by its check's index)
+CHECKS: dict[str, Check] = {
+    "DATE_MISSING": lambda f, ctx: f["date"].notna() | f["date_bad"],
+    "DATE_OUTSIDE_EXERCICE": _date_outside,
+    "DATE_ORDER": _date_order,
+    "LIBELLE_MISSING": lambda f, ctx: f["libelle"].notna(),
+    "AMOUNT_MISSING": lambda f, ctx: (f["n_montants"] > 0) | f["amount_bad"],
+    "AMOUNT_MULTIPLE": lambda f, ctx: (f["n_montants"] <= 1) | f["mouvement"],
+    "AMOUNT_INVALID": _amount_invalid,
+    "SPLIT_MISSING": lambda f, ctx: ~(_operation(f) & f["chapitre_ecrit"].isna() & ~f["has_split"]),
+    "SPLIT_MISMATCH": _split_mismatch,
+    "CHAPTER_CONFLICT": _chapter_conflict,
+    "CHAPTER_UNKNOWN": lambda f, ctx: ~f["chapitre_inconnu"],
+    "CHAPTER_DIRECTION": _direction,
+    "TRANSFER_INVALID": _transfer,
+    "PIECE_MISSING": lambda f, ctx: ~_operation(f) | f["piece"].notna(),
+    "PIECE_DUPLICATE": _piece_duplicate,
+    "CHEQUE_MISSING": lambda f, ctx: (
+        ~(f["banque_depense"].notna() & (f["mode"].str.upper() == "CHQ") & f["cheque"].isna())
+    ),
+    "CHEQUE_DUPLICATE": _cheque_duplicate,
+    "CASH_NEGATIVE": lambda f, ctx: ~_running_negative(f, ctx.report_caisse, "caisse_recette", "caisse_depense"),
+    "BANK_NEGATIVE": lambda f, ctx: ~_running_negative(f, ctx.report_banque, "banque_recette", "banque_depense"),
+    "DUPLICATE_LINE": _duplicate_line,
+    "REPORT_AS_RECEIPT": lambda f, ctx: ~(f["recette"] & f["libelle"].fillna("").str.contains(REPORT_RE)),
+    "INVENTORY_MISSING": _inventory,
+}
+
+
+def _bound(check: Check, ctx: Context) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda f: check(f, ctx)
+
+
 def build_schema(ctx: Context) -> pa.DataFrameSchema:
-    charges = [f"c_{c.code}" for c in ctx.chart.charges]
-    produits = [f"c_{c.code}" for c in ctx.chart.produits]
-    vcols = [f"v_{c.code}" for c in ctx.chart.chapitres]
-
-    def operation(f: pd.DataFrame) -> pd.Series:
-        return f["recette"] | f["depense"]
-
-    def date_outside(f: pd.DataFrame) -> pd.Series:
-        if ctx.start is None or ctx.end is None:
-            return pd.Series(True, index=f.index)
-        d = f["date"]
-        return d.isna() | ((d >= pd.Timestamp(ctx.start)) & (d <= pd.Timestamp(ctx.end)))
-
-    def amount_invalid(f: pd.DataFrame) -> pd.Series:
-        amounts_ok = (f[AMOUNT_COLUMNS].to_numpy(dtype="int64", na_value=1) > 0).all(axis=1)
-        split_ok = (f[vcols].to_numpy(dtype="int64", na_value=0) >= 0).all(axis=1)
-        return pd.Series(amounts_ok & split_ok, index=f.index)
-
-    def split_mismatch(f: pd.DataFrame) -> pd.Series:
-        checked = operation(f) & f["has_split"] & ~f["split_bad"] & ~f["amount_bad"]
-        return ~checked | (f["split_sum"] == f["montant"].fillna(0))
-
-    def chapter_conflict(f: pd.DataFrame) -> pd.Series:
-        both = (f["chapitre"].notna() & f["has_split"] & ~f["mouvement"]).to_numpy()
-        ok = np.ones(len(f), dtype=bool)
-        rows = np.flatnonzero(both)
-        if len(rows):
-            position = {c.code: i for i, c in enumerate(ctx.chart.chapitres)}
-            typed = f[vcols].to_numpy(dtype="int64", na_value=0)[rows]
-            cols = f["chapitre"].map(position).to_numpy()[rows].astype("int64")
-            ok[rows] = typed[np.arange(len(rows)), cols] == f["split_sum"].to_numpy()[rows]
-        return pd.Series(ok, index=f.index)
-
-    def direction(f: pd.DataFrame) -> pd.Series:
-        charge_used = (f[charges] != 0).any(axis=1)
-        produit_used = (f[produits] != 0).any(axis=1)
-        return ~((f["recette"] & charge_used) | (f["depense"] & produit_used))
-
-    def transfer(f: pd.DataFrame) -> pd.Series:
-        equal = pd.Series(True, index=f.index)
-        for a, b in MOVEMENTS:
-            pair = f[a].notna() & f[b].notna()
-            equal &= ~pair | (f[a].fillna(0) == f[b].fillna(0))
-        return ~f["mouvement"] | (equal & ~f["has_split"] & f["chapitre_ecrit"].isna())
-
-    def repeated(f: pd.DataFrame, keys: list[str], where: pd.Series) -> pd.Series:
-        return ~(where & f[keys].duplicated(keep="first"))
-
-    def piece_duplicate(f: pd.DataFrame) -> pd.Series:
-        key = f["piece"].str.strip().str.upper()
-        return ~(key.notna() & key.duplicated(keep="first"))
-
-    def cheque_duplicate(f: pd.DataFrame) -> pd.Series:
-        return repeated(f, ["cheque"], f["cheque"].notna() & f["banque_depense"].notna())
-
-    def duplicate_line(f: pd.DataFrame) -> pd.Series:
-        g = f.assign(_lib=f["libelle"].str.lower().str.strip())
-        return repeated(g, ["date", "montant", "_lib"], f["date"].notna() & f["montant"].notna() & f["libelle"].notna())
-
-    def date_order(f: pd.DataFrame) -> pd.Series:
-        previous = f["date"].ffill().shift(1)
-        return f["date"].isna() | previous.isna() | (f["date"] >= previous)
-
-    def inventory(f: pd.DataFrame) -> pd.Series:
-        if "c_6800" not in f:
-            return pd.Series(True, index=f.index)
-        durable = f["depense"] & (f["c_6800"] > 0)
-        ok = pd.Series(True, index=f.index)
-        for i in f.index[durable]:
-            # f.at is typed as any scalar: these are the reader's text, date and Int64 cents columns
-            piece = cast("str | None", f.at[i, "piece"])
-            date = cast("pd.Timestamp | NaTType", f.at[i, "date"])
-            cents = cast("SupportsInt", f.at[i, "c_6800"])
-            ok[i] = (piece is not None and piece.strip().upper() in ctx.inventaire_pieces) or (
-                pd.notna(date) and (date.date(), int(cents)) in ctx.inventaire_keys
-            )
-        return ok
-
-    checks: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-        "DATE_MISSING": lambda f: f["date"].notna() | f["date_bad"],
-        "DATE_OUTSIDE_EXERCICE": date_outside,
-        "DATE_ORDER": date_order,
-        "LIBELLE_MISSING": lambda f: f["libelle"].notna(),
-        "AMOUNT_MISSING": lambda f: (f["n_montants"] > 0) | f["amount_bad"],
-        "AMOUNT_MULTIPLE": lambda f: (f["n_montants"] <= 1) | f["mouvement"],
-        "AMOUNT_INVALID": amount_invalid,
-        "SPLIT_MISSING": lambda f: ~(operation(f) & f["chapitre_ecrit"].isna() & ~f["has_split"]),
-        "SPLIT_MISMATCH": split_mismatch,
-        "CHAPTER_CONFLICT": chapter_conflict,
-        "CHAPTER_UNKNOWN": lambda f: ~f["chapitre_inconnu"],
-        "CHAPTER_DIRECTION": direction,
-        "TRANSFER_INVALID": transfer,
-        "PIECE_MISSING": lambda f: ~operation(f) | f["piece"].notna(),
-        "PIECE_DUPLICATE": piece_duplicate,
-        "CHEQUE_MISSING": lambda f: (
-            ~(f["banque_depense"].notna() & (f["mode"].str.upper() == "CHQ") & f["cheque"].isna())
-        ),
-        "CHEQUE_DUPLICATE": cheque_duplicate,
-        "CASH_NEGATIVE": lambda f: ~_running_negative(f, ctx.report_caisse, "caisse_recette", "caisse_depense"),
-        "BANK_NEGATIVE": lambda f: ~_running_negative(f, ctx.report_banque, "banque_recette", "banque_depense"),
-        "DUPLICATE_LINE": duplicate_line,
-        "REPORT_AS_RECEIPT": lambda f: ~(f["recette"] & f["libelle"].fillna("").str.contains(REPORT_RE)),
-        "INVENTORY_MISSING": inventory,
-    }
     columns = {
         "row": pa.Column(int, pa.Check.ge(1)),
         "date": pa.Column("datetime64[ns]", nullable=True),
@@ -200,6 +227,6 @@ def build_schema(ctx: Context) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         columns=columns,
         # ignore_na=False: each check handles missing values itself, and pandera then skips an isna() of the frame per check
-        checks=[pa.Check(fn, name=code, ignore_na=False) for code, fn in checks.items()],
+        checks=[pa.Check(_bound(check, ctx), name=code, ignore_na=False) for code, check in CHECKS.items()],
         name="Journal",
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from workbook_tools import layout
@@ -106,7 +107,46 @@ def sample_book(
     classes = rng.sample(CLASSES, k=rng.randint(3, 6))
     n_families = max(8, int((lines - 40) / 2.6))
 
-    # fixed events of the year
+    fixed = _fixed_events(year, commune)
+    collecte = _families(year, n_families)
+    _trips(year, classes)
+    _loto(year, n_families)
+    if collecte:
+        year.expense(
+            year.date(4, 2),
+            "Versement collecte solidarité (Restos du cœur)",
+            collecte,
+            chapitre="6700",
+            action="Solidarité",
+            mode="VIR",
+        )
+    _small_purchases(year, lines)
+
+    book = _finish(
+        year,
+        coop,
+        exercice,
+        name or f"École {rng.choice(['Jean Moulin', 'Jules Ferry', 'Victor Hugo', 'Louise Michel', 'Marie Curie'])}",
+        commune,
+        report_banque,
+        report_caisse,
+    )
+    _annexes(book, year, commune, fixed, classes)
+    return book
+
+
+@dataclass
+class _Fixed:
+    """What the annexes need of the fixed events: the subsidies and the 6800 purchase."""
+
+    subsidy_town: int
+    subsidy_ape: int
+    durable: Line
+
+
+def _fixed_events(year: _Year, commune: str) -> _Fixed:
+    """The events of every year: OCCE affiliation, subsidies, class photos, a tablet (6800)."""
+    rng = year.rng
     affil = {"6281": rng.randint(150, 400) * 100, "6282": rng.randint(40, 120) * 100, "6180": rng.randint(20, 60) * 100}
     year.expense(
         year.date(10, 10), "Affiliation OCCE, assurance et abonnement", sum(affil.values()), split=affil, mode="CHQ"
@@ -130,9 +170,14 @@ def sample_book(
     )
     tablet = rng.randint(150, 450) * 100
     durable = year.expense(year.date(1, 12), "Tablette numérique pour la classe", tablet, chapitre="6800", mode="VIR")
-    collecte = 0
+    return _Fixed(subsidy_town, subsidy_ape, durable)
 
-    # families: contribution in September (cash), photo purchase in December (cash, split with a donation sometimes)
+
+def _families(year: _Year, n_families: int) -> int:
+    """Each family: contribution in September (cash), photo purchase in December (cash, split with a donation
+    sometimes), a gift to the solidarity collection in March sometimes. → the collection's total."""
+    rng = year.rng
+    collecte = 0
     for i in range(n_families):
         fam = f"{FAMILIES[i % len(FAMILIES)]}{'' if i < len(FAMILIES) else ' ' + str(i // len(FAMILIES) + 1)}"
         year.receipt(
@@ -172,7 +217,12 @@ def sample_book(
                 chapitre="7700",
                 action="Solidarité",
             )
-    # trips: one per class, bus by cheque, entries by card, families' participation by cheque
+    return collecte
+
+
+def _trips(year: _Year, classes: list[str]) -> None:
+    """One trip per class: bus by cheque, entries by card, families' participation by cheque."""
+    rng = year.rng
     for cls in classes:
         trip = rng.choice(TRIPS)
         action = f"Sortie {trip} {cls}"
@@ -191,7 +241,11 @@ def sample_book(
             action=action,
             mode="CHQ",
         )
-    # loto in March: lots bought, tickets sold in cash
+
+
+def _loto(year: _Year, n_families: int) -> None:
+    """The loto in March: lots bought, tickets sold in cash."""
+    rng = year.rng
     year.expense(
         year.date(3, 2), "Lots pour le loto", rng.randint(100, 300) * 100, chapitre="6500", action="Loto", mode="CB"
     )
@@ -204,16 +258,11 @@ def sample_book(
             chapitre="7500",
             action="Loto",
         )
-    if collecte:
-        year.expense(
-            year.date(4, 2),
-            "Versement collecte solidarité (Restos du cœur)",
-            collecte,
-            chapitre="6700",
-            action="Solidarité",
-            mode="VIR",
-        )
-    # small purchases through the year until the target size is reached
+
+
+def _small_purchases(year: _Year, lines: int) -> None:
+    """Small purchases through the year until the target size is reached, then the stamps of late June."""
+    rng = year.rng
     month_cycle = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6]
     while len(year.items) < lines - 12:
         m = rng.choice(month_cycle)
@@ -226,15 +275,10 @@ def sample_book(
         )
     year.expense(year.date(6, 28), "Timbres-poste", rng.randint(20, 60) * 100, chapitre="6500", mode="CB")
 
-    book = _finish(
-        year,
-        coop,
-        exercice,
-        name or f"École {rng.choice(['Jean Moulin', 'Jules Ferry', 'Victor Hugo', 'Louise Michel', 'Marie Curie'])}",
-        commune,
-        report_banque,
-        report_caisse,
-    )
+
+def _annexes(book: Book, year: _Year, commune: str, fixed: _Fixed, classes: list[str]) -> None:
+    """The Inventaire (the tablet), the Subventions with their pieces once numbered, and the actions."""
+    durable = fixed.durable
     book.inventaire.append(
         {
             "date": durable.date,
@@ -244,15 +288,14 @@ def sample_book(
         }
     )
     book.subventions.extend([
-        {"date": year.date(11, 15), "organisme": f"Mairie de {commune}", "objet": "Fonctionnement", "montant": _d(subsidy_town), "piece": None},
-        {"date": year.date(2, 10), "organisme": "Association des parents", "objet": "Sorties", "montant": _d(subsidy_ape), "piece": None},
+        {"date": year.date(11, 15), "organisme": f"Mairie de {commune}", "objet": "Fonctionnement", "montant": _d(fixed.subsidy_town), "piece": None},
+        {"date": year.date(2, 10), "organisme": "Association des parents", "objet": "Sorties", "montant": _d(fixed.subsidy_ape), "piece": None},
     ])  # fmt: skip
     for line in book.lines:  # the pieces of subsidies, once numbered
         for s in book.subventions:
             if line.date == s["date"] and line.chapitre in ("7410", "7420"):
                 s["piece"] = line.piece
     book.actions = [{"action": f"Sortie {t}", "classes": c} for t, c in zip(TRIPS, classes, strict=False)]
-    return book
 
 
 def _finish(year: _Year, coop: str, exercice: str, name: str, commune: str, bank0: int, cash0: int) -> Book:

@@ -153,6 +153,13 @@ def _line_findings(frame: pd.DataFrame, ctx: Context, messages: Messages) -> lis
     if not structural.empty:  # the reader built a frame the schema does not expect: a bug, never the teacher's fault
         raise RuntimeError(f"journal normalisé inattendu : {structural.to_dict('records')}")
     cases = cases[cases["schema_context"] == "DataFrameSchema"]
+    crashed = cases[cases["index"].isna()]
+    if not crashed.empty:  # a check that raised judged no line: a bug in rules.py, which must never pass unnoticed
+        details = "; ".join(
+            f"{names[int(n)]} ({error})"
+            for n, error in crashed[["check_number", "failure_case"]].itertuples(index=False)
+        )
+        raise RuntimeError(f"règle du Journal en panne : {details}")
     hits = cases[["check_number", "index"]].dropna().drop_duplicates()
     findings: list[Finding] = []
     for number, index in hits.itertuples(index=False):
