@@ -304,18 +304,10 @@ def _typed(name: str, value: Any) -> Any:
 # --------------------------------------------------------------------------- the result of a check
 
 
-@dataclass
-class Report:
-    """What the check found in one cahier: the typed contract between validate, report, store, bilan and
-    consolidation. JSON (SPEC §5) is written from it and read back into it at the store boundary only."""
+class FindingCounts:
+    """Errors, warnings and the verdict of anything that holds findings."""
 
-    file: str
-    coop: str | None = None
-    exercice: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    totals: Totals | None = None
-    annexes: Annexes | None = None
-    sha256: str | None = None
+    findings: list[Finding]
 
     @property
     def errors(self) -> int:
@@ -328,6 +320,20 @@ class Report:
     @property
     def ok(self) -> bool:
         return self.errors == 0
+
+
+@dataclass
+class Report(FindingCounts):
+    """What the check found in one cahier: the typed contract between validate, report, store, bilan and
+    consolidation. JSON (SPEC §5) is written from it and read back into it at the store boundary only."""
+
+    file: str
+    coop: str | None = None
+    exercice: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    totals: Totals | None = None
+    annexes: Annexes | None = None
+    sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (SPEC §5; keys documented in the README). Money in integer cents."""

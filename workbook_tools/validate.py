@@ -17,7 +17,7 @@ from workbook_tools import cells, layout
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.exercice import Exercice
 from workbook_tools.messages import Messages
-from workbook_tools.model import Annexes, Bien, Code, Finding, Report, Severity, Subvention, Totals
+from workbook_tools.model import Annexes, Bien, Code, Finding, FindingCounts, Report, Subvention, Totals
 from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
 from workbook_tools.rules import Context, build_schema, derive
 from workbook_tools.text import euros
@@ -27,7 +27,7 @@ SHEET_ORDER = {name: i for i, name in enumerate(layout.SHEETS)}
 
 
 @dataclass
-class CheckResult:
+class CheckResult(FindingCounts):
     path: Path
     findings: list[Finding] = field(default_factory=list)
     coop: str | None = None
@@ -35,18 +35,6 @@ class CheckResult:
     journal: pd.DataFrame | None = None
     totals: Totals | None = None
     cahier: Cahier | None = None
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity is Severity.ERROR for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity is Severity.WARNING for f in self.findings)
-
-    @property
-    def ok(self) -> bool:
-        return self.errors == 0
 
     def to_report(self, *, file: str | None = None, sha256: str | None = None) -> Report:
         """The typed result that travels on to the report, the store, the CRF and the consolidation."""
