@@ -35,9 +35,20 @@ def main() -> None:
 
 
 def _register() -> None:
-    from workbook_tools.cli import bilan, check, consolidate, demo, history, ingest, restore, template, watch
+    from workbook_tools.cli import (
+        bilan,
+        check,
+        consolidate,
+        demo,
+        history,
+        ingest,
+        restore,
+        template,
+        verifier_depot,
+        watch,
+    )
 
-    for module in (check, template, ingest, history, restore, watch, demo, bilan, consolidate):
+    for module in (check, template, ingest, history, restore, watch, demo, bilan, consolidate, verifier_depot):
         main.add_command(module.command)
 
 

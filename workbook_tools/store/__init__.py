@@ -43,6 +43,7 @@ import contextlib
 import errno
 import io
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -53,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools.model import Report
 from workbook_tools.store.backends import Backend, LocalBackend, WebdavBackend, backend_for, transient_errors
-from workbook_tools.store.errors import InvalidName, StoreError, StoreUnavailable, VersionNotFound
+from workbook_tools.store.errors import DamagedMetadata, InvalidName, StoreError, StoreUnavailable, VersionNotFound
 from workbook_tools.store.names import (
     COOP_PATTERN,
     MAX_NAME_BYTES,
@@ -72,6 +73,8 @@ from workbook_tools.store.version import ACCEPTED, DUPLICATE, REFUSED, STATUS_FR
 if TYPE_CHECKING:
     import pandas as pd
 
+log = logging.getLogger("cahier.store")
+
 DEFAULT_URL = "./store"
 
 
@@ -83,6 +86,7 @@ class Store:
         self._backend, self.display_url = backend_for(self.url, storage_options)
         self._transient = transient_errors()
         self._manifests: dict[tuple[str, str], Version] = {}
+        self.damaged: set[str] = set()  # metadata files met damaged (relative paths), see ``verifier-depot``
         self._lock = threading.Lock()
         self._initialised = False
 
@@ -115,7 +119,15 @@ class Store:
             self._backend.makedirs("coops")
             marker = {"format": STORE_FORMAT, "created_at": datetime.now(UTC).isoformat()}
             if not self._backend.put_new("cahier-store.json", json.dumps(marker).encode()):
-                existing = json.loads(self._backend.read("cahier-store.json"))
+                try:
+                    existing = json.loads(self._backend.read("cahier-store.json"))
+                    if not isinstance(existing, dict):
+                        raise TypeError(type(existing).__name__)
+                except (ValueError, TypeError) as exc:  # emptied or cut short: like a missing marker, wait
+                    raise StoreUnavailable(
+                        f"Dépôt {self.display_url} : cahier-store.json est illisible ({exc}) ; rien n'y est écrit, "
+                        "nouvel essai plus tard. « cahier verifier-depot --reparer » le refait."
+                    ) from exc
                 if existing.get("format") != STORE_FORMAT:
                     raise StoreError(
                         f"Le dépôt {self.display_url} est au format {existing.get('format')}, "
@@ -128,16 +140,26 @@ class Store:
         cached = self._manifests.get(key)
         if cached is not None:
             return cached
+        path = f"coops/{coop}/manifests/{version}.json"
         try:
-            data = self._backend.read(f"coops/{coop}/manifests/{version}.json")
+            manifest = Version.from_json(self._backend.read(path), where=path)
         except FileNotFoundError:
             return None
-        manifest = Version.from_dict(json.loads(data))
+        except DamagedMetadata as exc:  # reported, never raised: the other versions stay readable
+            log.warning("%s", exc)
+            with self._lock:
+                self.damaged.add(path)
+            return None
         with self._lock:
             self._manifests[key] = manifest
         return manifest
 
     # -- reading
+
+    def exists(self) -> bool:
+        """True when a store is there (its marker or its coops folder)."""
+        with self._io("vérification du dépôt"):
+            return self._backend.exists("cahier-store.json") or self._backend.exists("coops")
 
     def coops(self) -> list[str]:
         """Coop ids that have at least one submission."""
@@ -191,19 +213,32 @@ class Store:
         check_coop(coop)
         if not SHA_PATTERN.fullmatch(digest):
             raise InvalidName(f"Empreinte SHA-256 invalide : {digest!r}")
+        path = f"coops/{coop}/hashes/{digest}.json"
         with self._io(f"recherche d'une empreinte pour {coop}"):
             try:
-                claim = json.loads(self._backend.read(f"coops/{coop}/hashes/{digest}.json"))
+                version = claimed_version(self._backend.read(path))
             except FileNotFoundError:
                 return None
-            version = str(claim["version"])
+            except DamagedMetadata as exc:  # the claims are an index of the manifests: look there
+                log.warning("empreinte illisible %s : %s", path, exc)
+                with self._lock:
+                    self.damaged.add(path)
+                return self._holder(coop, digest)
             manifest = self._manifest(coop, version)
             if manifest is None:  # the writer died after claiming: its prepared manifest is complete
-                prepared = self._backend.read(f"coops/{coop}/versions/{version}/manifest.json")
+                try:
+                    prepared = self._backend.read(f"coops/{coop}/versions/{version}/manifest.json")
+                    Version.from_json(prepared)
+                except (FileNotFoundError, DamagedMetadata):
+                    return self._holder(coop, digest)
                 self._backend.makedirs(f"coops/{coop}/manifests")
                 self._backend.put_new(f"coops/{coop}/manifests/{version}.json", prepared)
                 manifest = self._manifest(coop, version)
         return manifest
+
+    def _holder(self, coop: str, digest: str) -> Version | None:
+        """The version holding these bytes, found among the manifests (when the claim cannot be read)."""
+        return next((v for v in self.history(coop) if v.sha256 == digest and v.status != DUPLICATE), None)
 
     def _original(self, coop: str, ref: str | Version) -> Version:
         version = ref if isinstance(ref, Version) else self.version(coop, ref)
@@ -230,8 +265,16 @@ class Store:
         return data
 
     def read_report(self, coop: str, ref: str | Version) -> Report | None:
+        """The check report of a version (None when it has none, or when it is damaged: reported)."""
         data = self._read_file(coop, ref, "report")
-        return None if data is None else Report.from_dict(json.loads(data))
+        if data is None:
+            return None
+        try:
+            raw = json.loads(data)
+            return Report.from_dict(raw) if isinstance(raw, dict) else None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("rapport illisible pour %s, version %s : %s", coop, ref, exc)
+            return None
 
     def read_journal(self, coop: str, ref: str | Version) -> pd.DataFrame | None:
         """The normalised journal of a version (None when the file could not be read at all)."""
@@ -240,7 +283,11 @@ class Store:
             return None
         import pandas as pd
 
-        return pd.read_parquet(io.BytesIO(data))
+        try:
+            return pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:  # pyarrow raises its own kinds for a damaged file
+            log.warning("journal illisible pour %s, version %s : %s", coop, ref, exc)
+            return None
 
     def restore(self, coop: str, ref: str | Version, dest: str | os.PathLike[str], *, force: bool = False) -> Path:
         """Write a version's original file to ``dest``; an existing file is kept unless ``force``."""
@@ -331,9 +378,15 @@ class Store:
                     self._backend.remove_tree(folder)
                 raise
             claim = json.dumps({"version": version, "sha256": digest}).encode()
-            won = self._backend.put_new(f"coops/{coop}/hashes/{digest}.json", claim)
+            claim_path = f"coops/{coop}/hashes/{digest}.json"
+            won = self._backend.put_new(claim_path, claim)
             if won:  # read back: a server without an atomic MOVE could let a racing writer replace it
-                won = json.loads(self._backend.read(f"coops/{coop}/hashes/{digest}.json"))["version"] == version
+                with contextlib.suppress(DamagedMetadata):
+                    won = claimed_version(self._backend.read(claim_path)) == version
+            elif self.lookup(coop, digest) is None:  # a damaged claim that no manifest backs: keep the version
+                log.warning("empreinte %s illisible et sans version : la version %s est publiée sans elle", digest,
+                            version)  # fmt: skip
+                won = True
             if not won:
                 with contextlib.suppress(*self._transient):
                     self._backend.remove_tree(folder)  # never published, never visible
@@ -377,6 +430,18 @@ class Store:
         return manifest
 
 
+def claimed_version(data: bytes) -> str:
+    """The version named by a hash claim; :class:`DamagedMetadata` when the claim cannot be read."""
+    try:
+        raw = json.loads(data)
+        version = str(raw["version"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DamagedMetadata(f"réservation d'empreinte illisible : {exc}") from exc
+    if not VERSION_PATTERN.fullmatch(version):
+        raise DamagedMetadata(f"réservation d'empreinte illisible : version {version!r}")
+    return version
+
+
 def journal_to_parquet(journal: pd.DataFrame) -> bytes:
     """The journal as Parquet bytes; columns of mixed Python objects are written as text."""
     buffer = io.BytesIO()
@@ -399,5 +464,5 @@ __all__ = [
     "ACCEPTED", "COOP_PATTERN", "DEFAULT_URL", "DUPLICATE", "MAX_NAME_BYTES", "REFUSED", "SAFE_EXTENSIONS",
     "SHA_PATTERN", "STATUS_FR", "STORE_FORMAT", "VERSION_PATTERN", "Backend", "InvalidName", "LocalBackend",
     "Standing", "Status", "Store", "StoreError", "StoreUnavailable", "Version", "VersionNotFound", "WebdavBackend",
-    "check_coop", "journal_to_parquet", "new_version_id", "printable_name", "safe_filename", "sha256",
+    "check_coop", "claimed_version", "journal_to_parquet", "new_version_id", "printable_name", "safe_filename", "sha256",
 ]  # fmt: skip

@@ -55,6 +55,10 @@ class Backend:
     def remove_tree(self, rel: str) -> None:
         self.fs.rm(self.path(rel), recursive=True)
 
+    def remove_file(self, rel: str) -> None:
+        """Only ``cahier verifier-depot --reparer`` removes a file, once a copy is kept in quarantine."""
+        self.fs.rm_file(self.path(rel))
+
 
 class LocalBackend(Backend):
     """A local folder: write, fsync, then ``os.link`` (fails if the target exists)."""
@@ -102,6 +106,9 @@ class LocalBackend(Backend):
         import shutil
 
         shutil.rmtree(self.path(rel), ignore_errors=True)
+
+    def remove_file(self, rel: str) -> None:
+        os.unlink(self.path(rel))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -184,6 +191,9 @@ class WebdavBackend(Backend):
         return True
 
     def remove_tree(self, rel: str) -> None:
+        self.fs.client.remove(self.path(rel))
+
+    def remove_file(self, rel: str) -> None:
         self.fs.client.remove(self.path(rel))
 
 

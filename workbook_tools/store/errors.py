@@ -17,3 +17,8 @@ class InvalidName(StoreError, ValueError):
 
 class VersionNotFound(StoreError, LookupError):
     """No such version in this coop's history."""
+
+
+class DamagedMetadata(StoreError, ValueError):
+    """A metadata file of the store (manifest, hash claim, report, marker) cannot be read: reported, never raised
+    past the store's reading functions (``cahier verifier-depot`` lists and repairs them)."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from workbook_tools.model import Totals
+from workbook_tools.store.errors import DamagedMetadata
 
 STORE_FORMAT = 1
 ACCEPTED, REFUSED, DUPLICATE = "accepted", "refused", "duplicate"
@@ -59,3 +60,18 @@ class Version:
         totals = fields.get("totals")
         fields["totals"] = Totals.from_dict(totals) if totals else None
         return cls(**fields)
+
+    @classmethod
+    def from_json(cls, data: bytes, *, where: str = "") -> Version:
+        """A manifest as stored; :class:`DamagedMetadata` when it is cut short, not JSON or not a manifest."""
+        try:
+            raw = json.loads(data)
+            if not isinstance(raw, dict):
+                raise TypeError("pas un objet JSON")
+            version = cls.from_dict(raw)
+            if version.status not in (ACCEPTED, REFUSED, DUPLICATE) or not isinstance(version.files, dict):
+                raise ValueError(f"statut {version.status!r}")
+            str(version.received)  # a readable reception time
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise DamagedMetadata(f"Fiche de version illisible {where} : {exc}") from exc
+        return version

@@ -1,0 +1,44 @@
+"""``cahier verifier-depot [--store URL] [--reparer]``: check every blob and metadata file of a store (fsck)."""
+
+from __future__ import annotations
+
+import click
+
+from workbook_tools.cli._store import store_errors, store_option
+
+
+@click.command("verifier-depot")
+@store_option
+@click.option(
+    "--reparer", is_flag=True, help="Refait ce qui peut l'être ; les fichiers abîmés sont gardés en quarantaine."
+)
+def command(store_url: str, reparer: bool) -> None:
+    """Vérifie le dépôt : chaque fichier reçu contre son empreinte, chaque fiche, rapport et journal.
+
+    Sort avec le statut 1 quand un problème reste (sans --reparer) ou qu'un envoi est perdu.
+
+    \b
+    Exemple :
+      cahier verifier-depot --store /srv/cahier/depot --reparer
+    """
+    from workbook_tools.fsck import verify
+    from workbook_tools.store import Store, StoreError
+
+    with store_errors():
+        store = Store(store_url)
+        if not store.exists():
+            raise StoreError(f"Aucun dépôt cahier à {store.display_url} (ni cahier-store.json, ni dossier coops).")
+        result = verify(store, repair=reparer)
+    for p in result.problems:
+        state = "réparé" if p.repaired else ("PERDU" if p.lost else "à réparer")
+        click.echo(f"{state:10}  {p.path}  {p.what}")
+    repaired = sum(p.repaired for p in result.problems)
+    click.echo(
+        f"Dépôt {store.display_url} : {result.coops} coopérative(s), {result.versions} envoi(s), "
+        f"{result.blobs} fichier(s) reçu(s) vérifiés ; {len(result.problems)} problème(s), {repaired} réparé(s), "
+        f"{len(result.lost)} perdu(s)."
+    )
+    if not result.ok:
+        if not reparer and not result.lost:
+            click.echo("Relancez avec --reparer pour refaire ce qui peut l'être.", err=True)
+        raise SystemExit(1)
