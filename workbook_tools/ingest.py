@@ -232,33 +232,50 @@ def write_outputs(
 ) -> list[Path]:
     """Reports (and, for an accepted cahier, its CRF), then the status line, next to the teacher's file;
     replaces those of an earlier save."""
-    from workbook_tools.report import annotate, to_text
+    from workbook_tools.report import to_text
 
     stem = output_stem(filename)
     written: list[Path] = []
     result = outcome.result
     if result is None:
         return [write_status(folder, filename, outcome.message())]
+    note = ""
+    if "xlsx" in report_formats:
+        target = folder / f"{stem}.rapport.xlsx"
+        try:
+            annotated = _annotated_bytes(result)
+        except Exception as exc:  # an annotated copy never fails the answer: the text report lists everything
+            log.warning("copie annotée de %s non faite : %s: %s", filename, type(exc).__name__, exc)
+            annotated = None
+            note = (
+                "\nLa copie annotée du cahier (rapport.xlsx) n'a pas pu être faite pour ce classeur "
+                f"({type(exc).__name__}) : les cellules à corriger sont toutes listées ci-dessus.\n"
+            )
+        if annotated is not None:
+            written.append(replace_bytes(target, annotated))
+        else:  # nothing to show, or it could not be made: an old report would mislead
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
     if "txt" in report_formats:
-        written.append(replace_bytes(folder / f"{stem}.rapport.txt", to_text(result).encode("utf-8")))
+        written.append(replace_bytes(folder / f"{stem}.rapport.txt", (to_text(result) + note).encode("utf-8")))
     if "json" in report_formats:
         text = json.dumps(outcome.report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
         written.append(replace_bytes(folder / f"{stem}.rapport.json", text.encode("utf-8")))
-    if "xlsx" in report_formats:
-        target = folder / f"{stem}.rapport.xlsx"
-        with tempfile.TemporaryDirectory(prefix="cahier-annote-") as tmp:
-            annotated = annotate(result, Path(tmp))
-            if annotated is not None:
-                written.append(replace_bytes(target, annotated.read_bytes()))
-            else:  # nothing to show: an old report would mislead
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()
     if outcome.accepted:
         crf = _write_crf(outcome, folder / f"{stem}{CRF_SUFFIX}")
         if crf is not None:
             written.append(crf)
     written.append(write_status(folder, filename, outcome.message()))  # last: the status says it is all there
     return written
+
+
+def _annotated_bytes(result: CheckResult) -> bytes | None:
+    """The annotated copy of a checked workbook (None when there is nothing to show)."""
+    from workbook_tools.report import annotate
+
+    with tempfile.TemporaryDirectory(prefix="cahier-annote-") as tmp:
+        annotated = annotate(result, Path(tmp))
+        return annotated.read_bytes() if annotated is not None else None
 
 
 def _write_crf(outcome: Outcome, target: Path) -> Path | None:

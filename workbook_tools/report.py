@@ -95,13 +95,31 @@ def _mark_cells(wb: Workbook, result: CheckResult) -> set[tuple[str, str]]:
         if f.sheet and f.column and f.row and f.sheet in wb.sheetnames:
             by_cell.setdefault((f.sheet, f"{f.column}{f.row}"), []).append(f)
     for (sheet, ref), found in by_cell.items():
-        cell = wb[sheet][ref]
+        cell = _writable(wb[sheet], ref)
+        if cell is None:  # a chart sheet, or a cell openpyxl cannot reach: the « Erreurs » sheet still lists it
+            continue
         worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
         colour = RED if worst is Severity.ERROR else ORANGE
         cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
         text = "\n".join(f"{f.code} : {f.message}" for f in found)
         cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
     return set(by_cell)
+
+
+def _writable(ws: Any, ref: str) -> Any:
+    """The cell to colour for ``ref``: itself, or the top-left cell of the merged range it belongs to."""
+    from openpyxl.cell.cell import MergedCell
+
+    try:
+        cell = ws[ref]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if ref in merged:
+                return ws.cell(merged.min_row, merged.min_col)
+        return None
+    return cell
 
 
 def _errors_sheet(wb: Workbook, result: CheckResult, marked: set[tuple[str, str]]) -> None:

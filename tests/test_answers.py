@@ -1,0 +1,55 @@
+"""Every saved file gets a true answer: an annotated copy that cannot be made never turns a refusal into an
+« ERREUR » status, and the report still lists every finding."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from store_helpers import cahier_bytes
+
+from workbook_tools import report
+from workbook_tools.ingest import ingest_bytes, status_path
+from workbook_tools.store import Store
+
+
+def _merged_over_the_mistake() -> bytes:
+    """A cahier whose line 3 has no date (D6) and whose C6:D6 the teacher merged (sheet unprotected)."""
+    wb = openpyxl.load_workbook(io.BytesIO(cahier_bytes(spoil=True)))
+    ws = wb["Journal"]
+    ws.protection.sheet = False
+    ws.merge_cells("C6:D6")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_merged_cell_over_the_mistake(tmp_path: Path) -> None:
+    folder = tmp_path / "0001"
+    folder.mkdir()
+    outcome = ingest_bytes(_merged_over_the_mistake(), "cahier.xlsx", "0001", Store(str(tmp_path / "store")),
+                           outputs=folder)  # fmt: skip
+    assert not outcome.accepted and "DATE_MISSING" in {f.code for f in outcome.report.findings}
+    assert status_path(folder, "cahier.xlsx").read_text(encoding="utf-8").startswith("REFUSÉ")
+    annotated = openpyxl.load_workbook(folder / "cahier.rapport.xlsx")
+    assert annotated.sheetnames[0] == "Erreurs"
+    assert annotated["Journal"]["C6"].comment is not None  # the merged range's cell carries the message
+    assert "D6" in (folder / "cahier.rapport.txt").read_text(encoding="utf-8")
+
+
+def test_an_annotated_copy_that_cannot_be_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever breaks in openpyxl (here: made to break), the status and the text report are still right."""
+
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("classeur étrange")
+
+    monkeypatch.setattr(report, "annotate", broken)
+    folder = tmp_path / "0001"
+    folder.mkdir()
+    ingest_bytes(cahier_bytes(spoil=True), "cahier.xlsx", "0001", Store(str(tmp_path / "store")), outputs=folder)
+    assert status_path(folder, "cahier.xlsx").read_text(encoding="utf-8").startswith("REFUSÉ")
+    text = (folder / "cahier.rapport.txt").read_text(encoding="utf-8")
+    assert "DATE_MISSING" in text and "copie annotée" in text
+    assert not (folder / "cahier.rapport.xlsx").exists()
