@@ -8,6 +8,7 @@ become a finding too. Nothing here reads the books; :mod:`workbook_tools.read` d
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import zipfile
@@ -84,15 +85,8 @@ def _open(cahier: Intake, max_bytes: int) -> CalamineWorkbook:
     if head.startswith(ZIP_MAGIC):
         _check_zip(cahier)
     elif head.startswith(OLE_MAGIC):
-        data = path.read_bytes()
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise Unreadable(
-                file_finding(
-                    Code.FILE_UNREADABLE,
-                    "Le classeur est protégé par un mot de passe à l'ouverture : enregistrez-le sans mot de passe "
-                    "(la protection des feuilles, elle, peut rester).",
-                )
-            )
+        if _ole_encrypted(path):
+            raise Unreadable(_password_finding())
     else:
         raise Unreadable(
             file_finding(
@@ -104,6 +98,8 @@ def _open(cahier: Intake, max_bytes: int) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for corrupt files
+        if "password" in type(exc).__name__.lower():
+            raise Unreadable(_password_finding()) from exc
         raise Unreadable(
             file_finding(
                 Code.FILE_UNREADABLE,
@@ -111,6 +107,29 @@ def _open(cahier: Intake, max_bytes: int) -> CalamineWorkbook:
                 "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau.",
             )
         ) from exc
+
+
+def _password_finding() -> Finding:
+    return file_finding(
+        Code.FILE_UNREADABLE,
+        "Le classeur est protégé par un mot de passe à l'ouverture : enregistrez-le sans mot de passe "
+        "(la protection des feuilles, elle, peut rester).",
+    )
+
+
+def _ole_encrypted(path: Path) -> bool:
+    """An encrypted xlsx/xlsm (an OLE container) or a .xls with a password to open (msoffcrypto-tool reads the
+    FILEPASS record)."""
+    data = path.read_bytes()
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        return True
+    try:
+        import msoffcrypto
+
+        with path.open("rb") as handle:
+            return bool(msoffcrypto.OfficeFile(handle).is_encrypted())
+    except Exception:  # not an Office file msoffcrypto knows, or damaged: calamine will say
+        return False
 
 
 def _check_zip(cahier: Intake) -> None:
@@ -135,6 +154,14 @@ def _check_zip(cahier: Intake) -> None:
             )
         )
     names = {i.filename for i in infos}
+    if "META-INF/manifest.xml" in names:  # an OpenDocument file saved with a password
+        with (
+            contextlib.suppress(zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error),
+            zipfile.ZipFile(cahier.path) as zf,
+        ):
+            manifest = zf.open("META-INF/manifest.xml").read(4 * 1024 * 1024)  # bounded: a bomb stays unread
+            if b"encryption-data" in manifest:
+                raise Unreadable(_password_finding())
     if any(n.lower().endswith("vbaproject.bin") for n in names) or "Basic/" in {n[:6] for n in names}:
         cahier.findings.append(
             file_finding(
