@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import pickle
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,6 +12,10 @@ from typing import Any
 
 import pytest
 from webdav_server import WebdavServer
+
+from workbook_tools.fill import Book, write_cahier
+from workbook_tools.model import Code, Finding, Report, Totals
+from workbook_tools.sample import sample_book
 
 
 @pytest.fixture(scope="module")
@@ -37,38 +44,33 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def report(ok: bool = True, exercice: str = "2025-2026", errors: int = 0, warnings: int = 0) -> dict[str, Any]:
-    return {
-        "file": "cahier.xlsx",
-        "ok": ok,
-        "coop": "0001",
-        "exercice": exercice,
-        "errors": errors,
-        "warnings": warnings,
-        "findings": [],
-        "totals": {"charges": 1000, "produits": 2500},
-    }
+def report(ok: bool = True, exercice: str = "2025-2026", errors: int = 0, warnings: int = 0) -> Report:
+    """A check report as the store receives it: ``errors`` errors and ``warnings`` warnings."""
+    assert ok == (errors == 0)
+    findings = [Finding(Code.AMOUNT_MISSING, "Journal", 4 + i, "H", "Pas de montant.") for i in range(errors)]
+    findings += [Finding(Code.PIECE_MISSING, "Journal", 4 + i, "B", "Pas de pièce.") for i in range(warnings)]
+    return Report("cahier.xlsx", "0001", exercice, findings, Totals(charges=1000, produits=2500))
 
 
-_CAHIERS: dict[tuple[str, str, int, bool], bytes] = {}
+@functools.lru_cache(maxsize=512)
+def _filled(book_pickle: bytes) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_cahier(pickle.loads(book_pickle), Path(tmp) / "cahier.xlsx").read_bytes()
 
 
+def filled_bytes(book: Book) -> bytes:
+    """The template filled with ``book`` by ``workbook_tools.fill.write_cahier``, built once per distinct book
+    in a test run (openpyxl takes about half a second a workbook): equal books give the same bytes."""
+    return _filled(pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@functools.cache
 def cahier_bytes(*, coop: str = "0001", exercice: str = "2025-2026", seed: int = 1, spoil: bool = False) -> bytes:
     """A small real cahier (the template filled by ``workbook_tools.fill``); ``spoil`` removes a date."""
-    key = (coop, exercice, seed, spoil)
-    if key not in _CAHIERS:
-        import tempfile
-
-        from workbook_tools.fill import write_cahier
-        from workbook_tools.sample import sample_book
-
-        book = sample_book(coop=coop, exercice=exercice, lines=40, seed=seed)
-        if spoil:
-            book.lines[2].date = None
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_cahier(book, Path(tmp) / "cahier.xlsx")
-            _CAHIERS[key] = path.read_bytes()
-    return _CAHIERS[key]
+    book = sample_book(coop=coop, exercice=exercice, lines=40, seed=seed)
+    if spoil:
+        book.lines[2].date = None
+    return filled_bytes(book)
 
 
 def make_cahier(path: Path, **kwargs: Any) -> Path:

@@ -53,3 +53,40 @@ def test_an_annotated_copy_that_cannot_be_made(tmp_path: Path, monkeypatch: pyte
     text = (folder / "cahier.rapport.txt").read_text(encoding="utf-8")
     assert "DATE_MISSING" in text and "copie annotée" in text
     assert not (folder / "cahier.rapport.xlsx").exists()
+
+
+def test_going_back_to_an_earlier_version(tmp_path: Path) -> None:
+    """v1 accepted, v2 accepted, then v1's bytes saved again (Nextcloud's « Restaurer »): v1 is current again,
+    and the teacher is told so — not « DÉJÀ REÇU »."""
+    from workbook_tools.bilan import crf_from_store
+
+    store = Store(str(tmp_path / "store"))
+    folder = tmp_path / "0001"
+    folder.mkdir()
+    v1 = ingest_bytes(cahier_bytes(seed=1), "cahier.xlsx", "0001", store, outputs=folder).version
+    ingest_bytes(cahier_bytes(seed=2), "cahier.xlsx", "0001", store, outputs=folder)
+    again = ingest_bytes(cahier_bytes(seed=1), "cahier.xlsx", "0001", store, outputs=folder)
+    assert again.returned and again.version.duplicate_of == v1.version
+    status = status_path(folder, "cahier.xlsx").read_text(encoding="utf-8")
+    assert status.startswith("ACCEPTÉ — cahier.xlsx reçu le") and "retour à la version du" in status
+    assert store.current("0001") == v1 and crf_from_store(store, "0001").version == v1.version
+    same = ingest_bytes(cahier_bytes(seed=1), "cahier.xlsx", "0001", store, outputs=folder)  # saved once more
+    assert not same.returned
+    assert status_path(folder, "cahier.xlsx").read_text(encoding="utf-8").startswith("DÉJÀ REÇU")
+
+
+def test_cahier_xlsx_and_cahier_ods_side_by_side_get_one_answer_each(tmp_path: Path) -> None:
+
+    store = Store(str(tmp_path / "store"))
+    folder = tmp_path / "0001"
+    folder.mkdir()
+    ingest_bytes(cahier_bytes(seed=1), "cahier.xlsx", "0001", store, outputs=folder)
+    refused = cahier_bytes(seed=2, spoil=True)
+    ingest_bytes(refused, "cahier.xlsm", "0001", store, outputs=folder)
+    assert status_path(folder, "cahier.xlsx").name == "cahier.statut.txt"
+    assert status_path(folder, "cahier.xlsm").name == "cahier.xlsm.statut.txt"
+    assert status_path(folder, "cahier.xlsx").read_text(encoding="utf-8").startswith("ACCEPTÉ")
+    assert status_path(folder, "cahier.xlsm").read_text(encoding="utf-8").startswith("REFUSÉ")
+    assert (folder / "cahier.xlsm.rapport.txt").exists() and not (folder / "cahier.rapport.txt").read_text(
+        encoding="utf-8"
+    ).count("DATE_MISSING")

@@ -238,6 +238,7 @@ def test_crf_workbook_shows_the_figures(world: World, coop: str, tmp_path: Path)
     wb = _values(path)
     assert wb.sheetnames == [
         "CRF", "Rapprochement", "Arrêté de caisse", "Subventions", "Actions", "Inventaire", "Avertissements", "Quitus",
+        "Journal",
     ]  # fmt: skip
     exp = expected(world.books[coop])
     shown = _crf_sheet_figures(wb)
@@ -380,7 +381,7 @@ def test_consolidation_workbook_and_json_agree(world: World, roster: Path, tmp_p
             assert cents(row[-1]) == by_coop[row[0]]["charges" if sens == "6" else "produits"]
         assert m.freeze_panes == "C2" and m.auto_filter.ref
     alerts = [r for r in wb["Alertes"].iter_rows(min_row=2, values_only=True)]
-    assert [(r[0], r[2]) for r in alerts] == [(a["coop"], a["code"]) for a in data["alerts"]]
+    assert [(r[0], r[2], r[3]) for r in alerts] == [(a["coop"], a["titre"], a["code"]) for a in data["alerts"]]
     missing = [r[0] for r in wb["Manquantes"].iter_rows(min_row=2, values_only=True)]
     assert missing == ["0042"]
     with zipfile.ZipFile(out) as z:
@@ -483,7 +484,8 @@ def test_cli_empty_store(tmp_path: Path) -> None:
         main, ["consolidate", "--store", str(tmp_path / "vide"), "-o", str(tmp_path / "c.xlsx")]
     )
     assert result.exit_code == 1
-    assert result.output == f"Erreur : Le dépôt {tmp_path / 'vide'} est vide : aucune coopérative n'a rien envoyé.\n"
+    assert result.output.startswith(f"Erreur : Aucun dépôt à l'adresse {tmp_path / 'vide'} : vérifiez --store")
+    assert not (tmp_path / "c.xlsx").exists()
 
 
 # --------------------------------------------------------------------------- LibreOffice
@@ -521,10 +523,10 @@ def test_template_crf_sheet_equals_the_bilan(world: World, tmp_path: Path) -> No
 def test_outputs_open_and_render_in_libreoffice(world: World, roster: Path, tmp_path: Path, which: str) -> None:
     if which == "crf":
         path = write_crf(world.store, "0003", EXERCICE, tmp_path / "crf.xlsx")
-        pages = 8
+        pages = 11  # a page a sheet, and the Journal's 45 lines on three
     else:
         path = write_consolidation(world.store, tmp_path / "consolidation.xlsx", roster=roster, exercice=EXERCICE)
-        pages = 7
+        pages = 9  # « Coopératives » three pages wide
     # recalculated by LibreOffice, the live totals equal the values we wrote
     ours = _values(path)
     theirs = _values(convert(path, "xlsx", tmp_path / "lo"))

@@ -46,8 +46,11 @@ def test_error_exit_1_text(book: Book, write: Callable[[Book], Path]) -> None:
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == "fautes.xlsx : 1 erreur, 0 avertissement — à corriger avant l'envoi."
-    assert lines[1].startswith(f"Journal!O{row}  SPLIT_MISMATCH  La ventilation (6281 : 100,00 €, 6282 : 30,00 €")
+    assert lines[0] == "fautes.xlsx : 1 erreur, aucun avertissement — à corriger avant l'envoi."
+    assert lines[1].startswith(  # the French title first, then the code, then what to do
+        f"Journal!O{row} — La ventilation ne fait pas le total du montant (SPLIT_MISMATCH) : "
+        "La ventilation (6281 : 100,00 €, 6282 : 30,00 €"
+    )
 
 
 def test_json_report(book: Book, write: Callable[[Book], Path]) -> None:
@@ -97,13 +100,14 @@ def test_annotated_copy(book: Book, write: Callable[[Book], Path], tmp_path: Pat
     assert wb.sheetnames[0] == "Erreurs" and wb.sheetnames[1:] == openpyxl.load_workbook(path).sheetnames
     errors = wb["Erreurs"]
     assert errors["A1"].value == "fautes.xlsx : 1 erreur, 1 avertissement — à corriger avant l'envoi."
-    assert [c.value for c in errors[4]] == ["Cellule", "Gravité", "Code", "Ce qu'il faut faire"]
+    assert [c.value for c in errors[4]] == ["Cellule", "Gravité", "Constat", "Ce qu'il faut faire"]
     assert errors["A5"].value == "Journal!B4" and errors["A5"].hyperlink.location == "'Journal'!B4"
-    assert errors["C6"].value == "SPLIT_MISMATCH" and errors["D6"].value.startswith("La ventilation")
+    assert errors["C6"].value == "La ventilation ne fait pas le total du montant (SPLIT_MISMATCH)"
+    assert errors["D6"].value.startswith("La ventilation")
     journal = wb["Journal"]
     assert journal[f"O{row}"].fill.start_color.rgb.endswith("F4A6A6")  # red: error
     assert journal["B4"].fill.start_color.rgb.endswith("FFD08A")  # orange: warning
-    assert "SPLIT_MISMATCH" in journal[f"O{row}"].comment.text
+    assert journal[f"O{row}"].comment.text.startswith("La ventilation ne fait pas le total du montant (SPLIT_MISMATCH)")
     assert journal[f"E{row}"].value.startswith("=HYPERLINK") and journal[f"E{row}"].data_type == "s"
     # the copy keeps the template's drop-downs and formulas
     assert any("L4" in str(dv.sqref) for dv in journal.data_validations.dataValidation)

@@ -64,11 +64,12 @@ def test_wrong_coop_is_refused_and_kept_in_its_folder_only(run, tmp_path: Path) 
     ("args", "message"),
     [
         (["history", "--coop", "../etc"], "Erreur : Numéro de coopérative invalide : '../etc'"),
-        (["restore", "--coop", "0001", "--version", "9", "-o", "x.xlsx"], "Erreur : La coopérative 0001 n'a pas de version n° 9 (0 versions)."),
+        (["restore", "--coop", "0001", "--version", "9", "-o", "x.xlsx"], "Erreur : La coopérative 0001 n'a pas de version n° 9 (0 version)."),
         (["restore", "--coop", "0001", "--version", "zz", "-o", "x.xlsx"], "Erreur : Aucune version 'zz' pour la coopérative 0001."),
     ],
 )  # fmt: skip
-def test_bad_input_one_line_exit_1(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_one_line_exit_1(run, args: list[str], message: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("ingest", str(make_cahier(tmp_path / "autre.xlsx", coop="0002", seed=1)), "--coop", "0002")[0] == 0
     code, _, err = run(*args)
     assert code == 1
     assert err.startswith(message) and "Traceback" not in err

@@ -13,7 +13,7 @@ import pytest
 
 from workbook_tools import layout
 from workbook_tools.fill import Book, Line
-from workbook_tools.model import Code, Severity
+from workbook_tools.model import SEVERITY_VARIES, Code, Severity
 from workbook_tools.validate import check_file
 
 AUG = dt.date(2026, 8, 20)
@@ -61,7 +61,7 @@ LINE_CASES: list[tuple[Code, Line, str, str]] = [
     (Code.AMOUNT_MULTIPLE, expense(banque_depense="12.00", caisse_depense="7.00"), COL["caisse_depense"], "7,00 €"),
     (Code.AMOUNT_INVALID, expense(banque_depense="-5"), COL["banque_depense"], "-5,00 €"),
     (Code.AMOUNT_INVALID, expense(banque_depense="douze"), COL["banque_depense"], "douze"),
-    (Code.AMOUNT_INVALID, expense(banque_depense=Decimal("12.345")), COL["banque_depense"], "12.345"),
+    (Code.AMOUNT_INVALID, expense(banque_depense=Decimal("12.345")), COL["banque_depense"], "« 12,345 »"),
     (Code.AMOUNT_TEXT, expense(banque_depense="12,50 €"), COL["banque_depense"], "12,50 €"),
     (Code.SPLIT_MISSING, expense(chapitre=None, banque_depense="33.00"), COL["chapitre"], "33,00 €"),
     (Code.SPLIT_MISMATCH, expense(chapitre=None, banque_depense="140.00", split={"6281": "100.00", "6282": "30.00"}), CHAPTER_COL["6281"], "écart de 10,00 €"),
@@ -69,8 +69,8 @@ LINE_CASES: list[tuple[Code, Line, str, str]] = [
     (Code.CHAPTER_CONFLICT, expense(chapitre="6180", split={"6500": "12.00"}), COL["chapitre"], "6500"),
     (Code.CHAPTER_UNKNOWN, expense(chapitre="9999"), COL["chapitre"], "9999"),
     (Code.CHAPTER_ROLLUP, expense(chapitre="6181"), COL["chapitre"], "6181"),
-    (Code.CHAPTER_DIRECTION, receipt(chapitre="6180"), COL["chapitre"], "6180"),
-    (Code.CHAPTER_DIRECTION, expense(chapitre=None, split={"7080": "12.00"}), CHAPTER_COL["7080"], "7080"),
+    (Code.CHAPTER_REDUCTION, receipt(chapitre="6180"), COL["chapitre"], "6180"),
+    (Code.CHAPTER_REDUCTION, expense(chapitre=None, split={"7080": "12.00"}), CHAPTER_COL["7080"], "7080"),
     (Code.TRANSFER_INVALID, Line(AUG, "Retrait", banque_depense="100.00", caisse_recette="90.00"), COL["banque_depense"], "90,00 €"),
     (Code.TRANSFER_INVALID, Line(AUG, "Retrait", banque_depense="50.00", caisse_recette="50.00", chapitre="6180"), COL["banque_depense"], "50,00 €"),
     (Code.PIECE_MISSING, expense(piece=None), COL["piece"], "pièce"),
@@ -103,25 +103,28 @@ def test_line_finding(
     found = _only(result, code)
     assert found, f"{code} not found; got {[(f.code, f.cell) for f in result.findings]}"
     f = found[0]
-    assert f.severity is code.severity
+    assert f.severity is code.severity or code in SEVERITY_VARIES  # both severities: tests/test_real_books.py
     assert (f.sheet, f.row, f.column) == ("Journal", row, column)
     assert f.cell == f"Journal!{column}{row}"
     assert text in f.message
-    assert result.ok is (
-        code.severity is Severity.WARNING and all(x.severity is Severity.WARNING for x in result.findings)
-    )
+    assert result.ok is all(x.severity is Severity.WARNING for x in result.findings)
 
 
 def test_piece_and_cheque_duplicates(book: Book, write: Callable[[Book], Path]) -> None:
+    """A receipt reusing another receipt's voucher is PIECE_DUPLICATE; an expense reusing an expense's voucher is one
+    invoice paid in several cheques (no PIECE_DUPLICATE), but the same cheque number twice is CHEQUE_DUPLICATE."""
     first = next(i for i, x in enumerate(book.lines) if x.cheque)
     source = book.lines[first]
+    paid = next(i for i, x in enumerate(book.lines) if x.banque_recette is not None and x.chapitre)
     row = layout.JOURNAL_FIRST_ROW + len(book.lines)
     book.lines.append(expense(piece=source.piece, mode="CHQ", cheque=source.cheque, libelle="Autre achat"))
+    book.lines.append(receipt(piece=book.lines[paid].piece, libelle="Participation d'une autre famille"))
     result = check_file(write(book))
     piece, cheque = _only(result, Code.PIECE_DUPLICATE), _only(result, Code.CHEQUE_DUPLICATE)
-    assert [(f.cell, f.severity) for f in piece] == [(f"Journal!B{row}", Severity.ERROR)]
+    assert [(f.cell, f.severity) for f in piece] == [(f"Journal!B{row + 1}", Severity.ERROR)]
     assert [(f.cell, f.severity) for f in cheque] == [(f"Journal!F{row}", Severity.ERROR)]
-    assert source.piece in piece[0].message and f"ligne {layout.JOURNAL_FIRST_ROW + first}" in piece[0].message
+    first_receipt = f"ligne {layout.JOURNAL_FIRST_ROW + paid}"
+    assert str(book.lines[paid].piece) in piece[0].message and first_receipt in piece[0].message
     assert source.cheque in cheque[0].message
 
 
@@ -141,7 +144,7 @@ def test_inventory_missing_without_piece(book: Book, write: Callable[[Book], Pat
 
 def test_duplicate_line(book: Book, write: Callable[[Book], Path]) -> None:
     twin = copy.deepcopy(book.lines[5])
-    twin.piece = "ZZ9"
+    twin.piece = None  # a distinct pièce (or cheque) number would make it another operation: no warning
     book.lines.insert(6, twin)
     result = check_file(write(book))
     dup = _only(result, Code.DUPLICATE_LINE)

@@ -72,7 +72,7 @@ def test_spoiled_cahier_same_findings_after_libreoffice(cahiers: dict[str, Path]
     assert {
         Code.SPLIT_MISMATCH,
         Code.DATE_OUTSIDE_EXERCICE,
-        Code.CHAPTER_DIRECTION,
+        Code.CHAPTER_REDUCTION,
         Code.DATE_TEXT,
         Code.AMOUNT_TEXT,
         Code.LIBELLE_MISSING,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,6 +46,7 @@ def _cahier(amount: int, split: dict[str, int]) -> Cahier:
 splits = st.dictionaries(st.sampled_from(CHARGES), st.integers(1, 10_000_000), min_size=1, max_size=5)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(split=splits)
 def test_split_that_adds_up_never_mismatches(split: dict[str, int]) -> None:
@@ -54,6 +56,7 @@ def test_split_that_adds_up_never_mismatches(split: dict[str, int]) -> None:
     assert result.totals is not None and result.totals.charges == sum(split.values())
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(split=splits, gap=st.integers(-1_000_000, 1_000_000).filter(lambda g: g != 0))
 def test_split_that_does_not_add_up_always_mismatches(split: dict[str, int], gap: int) -> None:

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -117,7 +118,7 @@ class Standings(RuleBasedStateMachine):
         assert f"Exercice {EXERCICE} : {status.fr}." in out.output
 
 
-TestStandings = Standings.TestCase
+TestStandings = pytest.mark.slow(Standings.TestCase)
 TestStandings.settings = settings(
     max_examples=80, stateful_step_count=7, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -263,3 +263,13 @@ def test_local_urls(tmp_path: Path) -> None:
         store = Store(url)
         store.submit("0001", "c.xlsx", b"c", report())
         assert Path(store.display_url).is_dir()
+
+
+def test_one_cooperative_one_key(tmp_path: Path) -> None:
+    """« 069003 » and « 69003 » are one cooperative: kept under the first form the store saw (issue 13)."""
+    store = Store(str(tmp_path / "store"))
+    first = store.submit("69003", "a.xlsx", b"a", report())
+    second = Store(str(tmp_path / "store")).submit("069003", "b.xlsx", b"b", report())
+    assert first.coop == second.coop == "69003"
+    assert store.coops() == ["69003"]
+    assert [v.version for v in Store(str(tmp_path / "store")).history("069003")] == [first.version, second.version]

@@ -18,7 +18,9 @@ from workbook_tools.store import ACCEPTED, Store, sha256
 WRAPPER = Path(__file__).with_name("watch_subprocess.py")
 
 
-def start(inbox: Path, store: Path, *, slow: float | None = None, once: bool = False) -> subprocess.Popen[str]:
+def start(
+    inbox: Path, store: Path, *, slow: float | None = None, once: bool = False, verbose: bool = False
+) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env.pop("CAHIER_TEST_SLOW", None)
     if slow is not None:
@@ -26,6 +28,8 @@ def start(inbox: Path, store: Path, *, slow: float | None = None, once: bool = F
     args = [sys.executable, str(WRAPPER), "watch", str(inbox), "--store", str(store), "--delay", "0.2"]
     if once:
         args.append("--once")
+    if verbose:
+        args.append("-v")
     return subprocess.Popen(args, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
 
 
@@ -118,9 +122,9 @@ def test_sigkill_during_ingestion_then_restart(point: str, tmp_path: Path) -> No
     assert Store(store_dir).read_journal("0001", history[0]) is not None
     assert (folder / "cahier.statut.txt").read_text().startswith("ACCEPTÉ")
     # a third start finds nothing to do
-    third = start(inbox, store_dir, once=True)
+    third = start(inbox, store_dir, once=True, verbose=True)
     _, err = third.communicate(timeout=60)
-    assert third.returncode == 0 and "déjà archivé 0001/cahier.xlsx" in err
+    assert third.returncode == 0 and "déjà archivé 0001/cahier.xlsx" in err and "rien à refaire" in err
     assert len(Store(store_dir).history("0001")) == 1
     # whatever the kill left behind is hidden or unpublished, never a visible manifest
     visible = [p.name for p in (store_dir / "coops/0001/manifests").iterdir() if not p.name.startswith(".")]
@@ -140,4 +144,4 @@ def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     assert proc.wait(timeout=10) == 0
     lines.close()
     assert any("signal SIGTERM reçu" in line for line in lines.lines)
-    assert lines.lines[-1].endswith("INFO arrêt")
+    assert lines.lines[-1].endswith(" arrêt")

@@ -58,7 +58,7 @@ def test_burst_of_acceptances_rebuilds_the_outbox_once(tmp_path: Path, caplog: p
     files = {coop: cahier_bytes(coop=coop) for coop in coops}  # made before, so the drops come fast
     watcher = Watcher(config)
     thread = threading.Thread(target=watcher.run, daemon=True)
-    caplog.set_level(logging.INFO, logger="cahier.watch")
+    caplog.set_level(logging.DEBUG, logger="cahier.watch")  # the rebuilds are decisions: said with -v
     thread.start()
     try:
         time.sleep(0.3)

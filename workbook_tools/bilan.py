@@ -21,6 +21,7 @@ from workbook_tools.exercice import Exercice, ExerciceError
 from workbook_tools.model import Annexes, Bien, Finding, Report, Severity, Subvention, Totals
 from workbook_tools.store import Store, StoreError, Version
 from workbook_tools.store.standing import latest_accepted, standing
+from workbook_tools.text import count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,8 +67,64 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class ChequeAnnule:
+    """A cancelled cheque: kept in the book for the cheque sequence, counted nowhere, listed in the CRF."""
+
+    row: int
+    date: dt.date | None
+    cheque: str | None
+    libelle: str | None
+
+
+@dataclass(frozen=True)
+class Regie:
+    """A régie d'avance: what was advanced to one colleague and what came back (receipts « Retour régie … »)."""
+
+    nom: str  # as written after « régie » on the first line
+    avances: int
+    retours: int
+    lignes: int
+
+    @property
+    def reste(self) -> int:
+        """Still with the colleague at the end of the book (REGIE_OPEN when not 0)."""
+        return self.avances - self.retours
+
+
+@dataclass(frozen=True)
+class Ligne:
+    """One line of the Journal as the CRF prints it (sheet « Journal », for the vérificateurs and the AG).
+
+    Amounts in cents, None where the cell is empty; ``chapitres``: (code, cents) of each chapter the line counts
+    in, chart order, negative for a reduction (a refund, a credit note); none for a movement, a régie, a cancelled
+    cheque. ``pointe``: ticked against the statement, ``pointe_le`` the date written as the tick."""
+
+    row: int
+    date: dt.date | None
+    piece: str | None
+    mode: str | None
+    libelle: str | None
+    cheque: str | None
+    action: str | None
+    banque_recette: int | None
+    banque_depense: int | None
+    caisse_recette: int | None
+    caisse_depense: int | None
+    chapitres: tuple[tuple[str, int], ...] = ()
+    pointe: bool = False
+    pointe_le: dt.date | None = None
+    regie: bool = False
+    annule: bool = False
+
+
+@dataclass(frozen=True)
 class ActionTotal:
-    """Receipts and expenses of one action (Journal column « Action »); ``action`` None = lines without one."""
+    """Receipts and expenses of one action (Journal column « Action »); ``action`` None = lines without one.
+
+    Net, like the chapters: ``recettes`` is what the action's lines put in produit chapters, ``depenses`` what they
+    put in charge chapters. A supplier's credit note (a receipt on a 6… chapter) lowers the action's expenses, a
+    refund to families (an expense on a 7… chapter) lowers its receipts — so the actions add up to the compte de
+    fonctionnement's charges and produits."""
 
     action: str | None
     recettes: int
@@ -96,12 +153,15 @@ class Crf(Totals):
     banque_min: int = 0  # lowest running balance over the year, in date order
     caisse_min: int = 0
     non_pointes: list[Operation] = field(default_factory=list)
+    annules: list[ChequeAnnule] = field(default_factory=list)
+    regies: list[Regie] = field(default_factory=list)
     subventions: list[Subvention] = field(default_factory=list)
     actions: list[ActionTotal] = field(default_factory=list)
     inventaire: list[Bien] = field(default_factory=list)
     billets: list[tuple[int, int]] = field(default_factory=list)  # arrêté de caisse: (denomination in cents, count)
     avertissements: list[Finding] = field(default_factory=list)
     lignes: int = 0
+    journal: list[Ligne] = field(default_factory=list)  # every line of the year, in row order (not in the JSON)
     refused: Version | None = None  # a newer submission that was refused
 
     def chapitre(self, code: str) -> int:
@@ -109,8 +169,9 @@ class Crf(Totals):
 
     @property
     def ecart_bilan(self) -> int:
-        """Report à nouveau + résultat − (banque + caisse au 31 août): 0 when the books balance."""
-        return self.report + self.resultat - self.disponible_fin
+        """Report à nouveau + résultat − (banque + caisse au 31 août + régies d'avance non soldées, the cash still
+        with a colleague): 0 when the books balance."""
+        return self.report + self.resultat - self.disponible_fin - self.regies_en_cours
 
     @property
     def subventions_journal(self) -> int:
@@ -119,7 +180,7 @@ class Crf(Totals):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: money in integer cents, dates ISO; derived figures included."""
         data = asdict(self)
-        del data["postes"]
+        del data["postes"], data["journal"]
         data["refused"] = self.refused.to_dict() if self.refused else None
         data["avertissements"] = [f.to_dict() for f in self.avertissements]
         for name in (
@@ -129,6 +190,8 @@ class Crf(Totals):
             data[name] = getattr(self, name)
         for action, item in zip(self.actions, data["actions"], strict=True):
             item["solde"] = action.solde
+        for regie, item in zip(self.regies, data["regies"], strict=True):
+            item["reste"] = regie.reste
         out: dict[str, Any] = _jsonable(data)
         return out
 
@@ -158,7 +221,7 @@ def crf_from_store(store: Store, coop: str, exercice: str | None = None, *, char
         exercice = latest_accepted(history)
         if exercice is None:
             raise BilanError(
-                f"La coopérative {coop} n'a aucune version acceptée ({len(history)} envoi(s), tous refusés) : "
+                f"La coopérative {coop} n'a aucune version acceptée ({count(len(history), 'envoi')}, {'refusé' if len(history) == 1 else 'tous refusés'}) : "
                 "pas de compte-rendu financier possible."
             )
     exercice = str(exercice_of(exercice))
@@ -209,23 +272,60 @@ def build_crf(journal: pd.DataFrame, report: Report, version: Version, *, chart:
         avertissements=[f for f in report.findings if f.severity is Severity.WARNING],
         lignes=len(journal),
     )  # fmt: skip
-    _fill_lines(crf, journal)
+    _fill_lines(crf, journal, chart)
     return crf
 
 
-def _fill_lines(crf: Crf, f: pd.DataFrame) -> None:
-    """What the CRF lists or follows line by line: running minimums, unticked bank lines, actions."""
+def _fill_lines(crf: Crf, f: pd.DataFrame, chart: Chart) -> None:
+    """What the CRF lists or follows line by line: running minimums, unticked bank lines, actions, cancelled
+    cheques, régies d'avance."""
     import pandas as pd
 
     present = set(f.columns)
     amounts = {c: f[c].fillna(0).astype("int64") if c in present else pd.Series(0, index=f.index) for c in AMOUNTS}
-    order = f.sort_values(["date", "row"], kind="stable", na_position="last").index if len(f) else f.index
+    by = "date_tri" if "date_tri" in present else "date"  # journals stored before date_tri: every date was valid
+    order = f.sort_values([by, "row"], kind="stable", na_position="last").index if len(f) else f.index
     bank = crf.report_banque + (amounts["banque_recette"] - amounts["banque_depense"]).loc[order].cumsum()
     cash = crf.report_caisse + (amounts["caisse_recette"] - amounts["caisse_depense"]).loc[order].cumsum()
     crf.banque_min = min(crf.report_banque, int(bank.min())) if len(f) else crf.report_banque
     crf.caisse_min = min(crf.report_caisse, int(cash.min())) if len(f) else crf.report_caisse
     crf.non_pointes = _non_pointes(f, amounts)
-    crf.actions = _actions(f)
+    crf.actions = _actions(f, chart)
+    crf.annules = _annules(f)
+    crf.regies = _regies(f)
+    crf.journal = _journal(f, chart)
+
+
+def _journal(f: pd.DataFrame, chart: Chart) -> list[Ligne]:
+    """Every line of the normalised journal, in row order, with the chapters it counts in."""
+    present = set(f.columns)
+    codes = [c for c, _, _ in chapter_list([col[2:] for col in f.columns if col.startswith("c_")], chart)]
+    codes = [c for c in codes if f"c_{c}" in present]
+    out: list[Ligne] = []
+    for line in f.sort_values("row", kind="stable").to_dict("records"):
+        text = {k: _text(line.get(k)) for k in ("piece", "mode", "libelle", "cheque", "action")}
+        cents = {k: _cents(line.get(k)) for k in AMOUNTS}
+        out.append(
+            Ligne(
+                row=int(line["row"]),
+                date=_date(line.get("date")),
+                piece=text["piece"],
+                mode=text["mode"],
+                libelle=text["libelle"],
+                cheque=text["cheque"],
+                action=text["action"],
+                banque_recette=cents["banque_recette"],
+                banque_depense=cents["banque_depense"],
+                caisse_recette=cents["caisse_recette"],
+                caisse_depense=cents["caisse_depense"],
+                chapitres=tuple((c, int(line[f"c_{c}"])) for c in codes if _cents(line[f"c_{c}"]) not in (None, 0)),
+                pointe=_flag(line.get("pointe")),
+                pointe_le=_date(line.get("pointe_le")),
+                regie=_flag(line.get("regie")),
+                annule=_flag(line.get("annule")),
+            )
+        )
+    return out
 
 
 def _non_pointes(f: pd.DataFrame, amounts: dict[str, pd.Series]) -> list[Operation]:
@@ -234,7 +334,9 @@ def _non_pointes(f: pd.DataFrame, amounts: dict[str, pd.Series]) -> list[Operati
 
     present = set(f.columns)
     out: list[Operation] = []
-    ticked = f["pointe"].fillna(False).astype(bool) if "pointe" in present else pd.Series(False, index=f.index)
+    # ticked at 31/08: a tick dated after 31 August was still outstanding (journals stored before: « pointe »)
+    tick = "pointe_31_08" if "pointe_31_08" in present else "pointe"
+    ticked = f[tick].fillna(False).astype(bool) if tick in present else pd.Series(False, index=f.index)
     on_bank = (amounts["banque_recette"] != 0) | (amounts["banque_depense"] != 0)
     for i in f.index[~ticked & on_bank]:
         line = f.loc[i]
@@ -253,22 +355,28 @@ def _non_pointes(f: pd.DataFrame, amounts: dict[str, pd.Series]) -> list[Operati
     return out
 
 
-def _actions(f: pd.DataFrame) -> list[ActionTotal]:
-    """Receipts and expenses per action (Journal column « Action »); internal movements are neither."""
+def _actions(f: pd.DataFrame, chart: Chart) -> list[ActionTotal]:
+    """Receipts and expenses per action (Journal column « Action »), net like the chapters (see
+    :class:`ActionTotal`); internal movements and régies are neither."""
     import pandas as pd
 
     present = set(f.columns)
     out: list[ActionTotal] = []
-    montant = f["montant"].fillna(0).astype("int64") if "montant" in present else pd.Series(0, index=f.index)
     recette = f["recette"].astype(bool) if "recette" in present else pd.Series(False, index=f.index)
     depense = f["depense"].astype(bool) if "depense" in present else pd.Series(False, index=f.index)
+    zero = pd.Series(0, index=f.index, dtype="int64")
+
+    def chapters(kind: list[str]) -> pd.Series:
+        cols = [f"c_{code}" for code in kind if f"c_{code}" in present]
+        return f[cols].fillna(0).astype("int64").sum(axis=1) if cols else zero
+
     raw_action = f["action"] if "action" in present else pd.Series(None, index=f.index, dtype=object)
     action = raw_action.astype(object).where(raw_action.notna(), None).map(_text)
     by = pd.DataFrame(
         {
             "action": action.fillna("\x00"),  # lines without action last, kept apart
-            "recettes": montant.where(recette, 0),
-            "depenses": montant.where(depense, 0),
+            "recettes": chapters([c.code for c in chart.produits]).where(recette | depense, 0),
+            "depenses": chapters([c.code for c in chart.charges]).where(recette | depense, 0),
             "lignes": (recette | depense).astype("int64"),
         }
     )
@@ -284,6 +392,48 @@ def _actions(f: pd.DataFrame) -> list[ActionTotal]:
             )
         )
     return out
+
+
+def _annules(f: pd.DataFrame) -> list[ChequeAnnule]:
+    """The cancelled cheques, in row order (journals stored before this column: none)."""
+    if "annule" not in f.columns:
+        return []
+    return [
+        ChequeAnnule(int(line["row"]), _date(line.get("date")), _text(line.get("cheque")), _text(line.get("libelle")))
+        for _, line in f[f["annule"].fillna(False).astype(bool)].iterrows()
+    ]
+
+
+def _regies(f: pd.DataFrame) -> list[Regie]:
+    """Advances and returns per colleague (``regie_nom``), in the order of their first line."""
+    if "regie" not in f.columns:
+        return []
+    lines = f[f["regie"].fillna(False).astype(bool)]
+    out: dict[str, list[Any]] = {}
+    for _, line in lines.iterrows():
+        key = str(line.get("regie_nom") or "")
+        entry = out.setdefault(key, [_text(line.get("regie_qui")) or key or "(sans nom)", 0, 0, 0])
+        amount = int(line["montant"])
+        advance = _present(line.get("banque_depense")) or _present(line.get("caisse_depense"))
+        entry[1 if advance else 2] += amount
+        entry[3] += 1
+    return [Regie(nom, avances, retours, n) for nom, avances, retours, n in out.values()]
+
+
+def _present(value: Any) -> bool:
+    import pandas as pd
+
+    return value is not None and bool(pd.notna(value))
+
+
+def _flag(value: Any) -> bool:
+    """A boolean column of the normalised journal (absent or NA: False)."""
+    return bool(value) if _present(value) else False
+
+
+def _cents(value: Any) -> int | None:
+    """An amount cell of the normalised journal: integer cents, None when empty."""
+    return int(value) if _present(value) else None
 
 
 def _text(value: Any) -> str | None:

@@ -41,6 +41,12 @@ def money(value: Any) -> tuple[int | None, str, str]:
         amount = parse_money_text(value)
         if amount is None:
             return None, BAD, "ce n'est pas un nombre"
+        if not sheet_reads_amount(value):
+            return (
+                None,
+                BAD,
+                "il contient des caractères que le tableur ne lit pas dans un nombre (tapez les chiffres seuls)",
+            )
         cents_dec = amount * 100
         if cents_dec != cents_dec.to_integral_value():
             return None, BAD, "plus de 2 décimales"
@@ -48,6 +54,21 @@ def money(value: Any) -> tuple[int | None, str, str]:
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         return None, BAD, "une date ou une heure au lieu d'un montant"
     return None, BAD, "valeur illisible"
+
+
+# What the cahier's own formulas drop from an amount typed as text before reading it (``template.common``:
+# ``cleaned_amount``, then NUMBERVALUE): €, EUR, spaces (ordinary, no-break, narrow no-break), apostrophes, and
+# control characters (CLEAN). What is left must be ASCII digits, separators and a sign for the sheet to read it.
+_SHEET_DROPS = ("€", "EUR", " ", "\u00a0", "\u202f", "'")
+_SHEET_NUMBER = re.compile(r"[+-]?[0-9.,]+")
+
+
+def sheet_reads_amount(text: str) -> bool:
+    """Whether the cahier's formulas read this amount typed as text as the tool does: « 1 234,56 € » yes; digits of
+    another script, or spaces of another kind around them, no (the tool reads them, the spreadsheet does not)."""
+    for dropped in _SHEET_DROPS:
+        text = text.replace(dropped, "")
+    return bool(_SHEET_NUMBER.fullmatch("".join(ch for ch in text if ord(ch) >= 32)))
 
 
 def date(value: Any) -> tuple[dt.date | None, str, str]:

@@ -24,9 +24,9 @@ from workbook_tools.bilan import BilanError, chapter_list, exercice_of
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.exercice import latest
 from workbook_tools.model import Report, Totals
-from workbook_tools.store import COOP_PATTERN, Store, Version
+from workbook_tools.store import COOP_PATTERN, Store, Version, coop_key
 from workbook_tools.store.standing import Standing, Status, effective_status, is_late, sent_date, standing
-from workbook_tools.text import euros, fold
+from workbook_tools.text import count, date, euros, fold, os_error
 
 # Alert codes: what the departmental treasurer looks at first.
 ALERTS = {
@@ -196,7 +196,7 @@ def read_roster(path: str | os.PathLike[str]) -> list[tuple[str, str | None]]:
     try:
         raw = source.read_bytes()
     except OSError as exc:
-        raise BilanError(f"Liste des coopératives illisible : {source} ({exc.strerror or exc}).") from None
+        raise BilanError(f"Liste des coopératives illisible : {source} ({os_error(exc)}).") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -225,18 +225,12 @@ def read_roster(path: str | os.PathLike[str]) -> list[tuple[str, str | None]]:
             continue
         if not COOP_PATTERN.fullmatch(coop):
             raise BilanError(f"Liste des coopératives : ligne {n}, numéro invalide « {coop} ».")
-        if _key(coop) in seen:
+        if coop_key(coop) in seen:
             continue
-        seen.add(_key(coop))
+        seen.add(coop_key(coop))
         nom = row[nom_col].strip() if nom_col is not None and nom_col < len(row) else ""
         out.append((coop, nom or None))
     return out
-
-
-def _key(coop: str) -> str:
-    """How coop numbers are matched: ``069001`` = ``69001`` (a spreadsheet drops leading zeros)."""
-    c = coop.strip()
-    return str(int(c)) if c.isdigit() else c.upper()
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -254,7 +248,7 @@ def consolidate(
     expected = read_roster(roster) if isinstance(roster, str | os.PathLike) else list(roster or [])
     coops = store.coops()
     if not coops and not expected:
-        raise BilanError(f"Le dépôt {store.display_url} est vide : aucune coopérative n'a rien envoyé.")
+        raise BilanError(f"Le dépôt {store.display_url} est vide : aucune coopérative n'a encore envoyé de cahier.")
     with ThreadPoolExecutor(_WORKERS) as pool:
         histories = dict(zip(coops, pool.map(store.history, coops), strict=True))
     if exercice is None:
@@ -263,13 +257,19 @@ def consolidate(
             raise BilanError(f"Le dépôt {store.display_url} ne contient aucune version acceptée.")
     exercice = str(exercice_of(exercice))
     standings = {c: standing(c, h, exercice) for c, h in histories.items()}
+    if not any(s.submissions for s in standings.values()):  # a mistyped exercice: never an empty workbook
+        present = sorted({v.exercice for h in histories.values() for v in h if v.exercice})
+        seen = f" (exercices reçus : {', '.join(present)})" if present else ""
+        raise BilanError(
+            f"Aucun cahier de l'exercice {exercice} dans le dépôt {store.display_url}{seen} : vérifiez l'exercice."
+        )
 
-    by_key = {_key(c): c for c in coops}
+    by_key = {coop_key(c): c for c in coops}
     names: dict[str, str | None] = {}
     rows: list[CoopRow] = []
     listed: set[str] = set()
     for coop, nom in expected:
-        stored = by_key.get(_key(coop))
+        stored = by_key.get(coop_key(coop))
         where = standings.get(stored) if stored else None
         if where is None:
             where = Standing(coop, exercice, None, None, 0)
@@ -342,7 +342,7 @@ def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
         at = _fr_date(r.refused_at)
         add(
             "VERSION_REFUSEE",
-            f"Le cahier reçu le {at} a été refusé ({r.refused_errors or 0} erreur(s)) : les chiffres sont ceux de "
+            f"Le cahier reçu le {at} a été refusé ({count(r.refused_errors or 0, 'erreur')}) : les chiffres sont ceux de "
             f"la version acceptée du {_fr_date(r.received_at)}.",
         )
     if r.late:
@@ -363,9 +363,7 @@ def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
 
 
 def _fr_date(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y")
+    return date(iso or None)
 
 
 def _report(store: Store, coop: str, version: Version) -> Report | None:

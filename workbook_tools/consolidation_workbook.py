@@ -1,7 +1,9 @@
 """The department's consolidated workbook (xlsxwriter), from a :class:`~workbook_tools.consolidation.Consolidation`.
 
 Sheets: « Synthèse », « Coopératives », « Charges » and « Produits » (chapter × cooperative),
-« Alertes », « Manquantes »; filters, frozen headers, native charts, A4 print set-up.
+« Alertes », « Manquantes »; filters, frozen headers, native charts, A4 print set-up: each sheet
+one page wide and legible, but « Coopératives » (18 columns), three pages wide with the number and
+name of each cooperative repeated on every page; rows of wrapped text sized to their text.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from workbook_tools.xlsx import (
     a4,
     chapter_bar_chart,
     date,
+    fit_row,
     formula_money,
     fr_datetime,
     local_date,
@@ -71,6 +74,8 @@ class _Workbook:
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         a4(ws, self.header, landscape=landscape)
+        if landscape:  # the wide tables: narrow margins, so that fit to the width they still print at 8 pt
+            ws.set_margins(left=0.3, right=0.3, top=0.7, bottom=0.6)
         return ws
 
     def table_header(self, ws: Any, row: int, labels: list[str], last_row: int) -> None:
@@ -85,7 +90,7 @@ class _Workbook:
     # ------------------------------------------------------------------ synthèse
 
     def synthese(self) -> None:
-        ws = self.sheet("Synthèse", [9, 44, 16, 16], landscape=False)
+        ws = self.sheet("Synthèse", _SYNTHESE_WIDTHS, landscape=False)
         totals = self.c.totals()
         self.synthese_title(ws)
         row, status_first, status_last = self.synthese_counts(ws, 4)
@@ -97,18 +102,16 @@ class _Workbook:
         c, f = self.c, self.f
         merged_text(ws, 0, 0, 3, f"Consolidation départementale — exercice {c.exercice}", f.title)
         ws.set_row(0, 22)
-        merged_text(ws, 1, 0, 3, f"Dépôt : {c.store} — établie le {fr_datetime(c.generated_at)}", f.subtitle)
         exercice = exercice_of(c.exercice)
         start, end = exercice.start, exercice.end
-        merged_text(
-            ws,
-            2,
-            0,
-            3,
+        lines = (
+            f"Dépôt : {c.store} — établie le {fr_datetime(c.generated_at)}",
             f"Exercice du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; comptes-rendus attendus avant le "
             f"{exercice.deadline:%d/%m/%Y}" + (" ; liste des coopératives fournie" if c.roster else ""),
-            f.subtitle,
         )
+        for row, line in enumerate(lines, start=1):
+            merged_text(ws, row, 0, 3, line, f.subtitle)
+            fit_row(ws, row, [(line, sum(_SYNTHESE_WIDTHS))])
 
     def synthese_counts(self, ws: Any, row: int) -> tuple[int, int, int]:
         """Cooperatives by status, their total and the alerts → (last row written, first and last status rows)."""
@@ -201,15 +204,19 @@ class _Workbook:
         ]  # fmt: skip
         if c.roster:
             labels.append("Dans la liste")
-        ws = self.sheet("Coopératives", [9, 30, 22, 11, 22, 8, 11, 14, 14, 14, 14, 14, 14, 12, 14, 13, 8, 8])
+        widths = [7, 24, 16, 10.5, 22, 7, 10.5, *[12.5] * 8, 12.5, 8, 8]
+        ws = self.sheet("Coopératives", widths)
         self.table_header(ws, 0, labels, len(c.rows))
+        ws.fit_to_pages(3, 0)  # too wide for one legible page: three, each with the number and the name
+        ws.repeat_columns(0, 1)
+        ws.print_across()  # the three pages of the same cooperatives follow each other
         for row, r in enumerate(c.rows, start=1):
             fig = c.figures(r)
             text(ws, row, 0, r.coop, f.code)
-            text(ws, row, 1, r.nom, f.text)
-            ws.write_string(row, 2, r.status_fr, f.text)
+            text(ws, row, 1, r.nom, f.wrap)
+            ws.write_string(row, 2, r.status_fr, f.wrap)
             date(ws, row, 3, local_date(r.received_at), f.date)
-            text(ws, row, 4, r.filename, f.text)
+            text(ws, row, 4, r.filename, f.wrap)
             text(ws, row, 5, "oui" if r.late else ("non" if r.has_figures else None), f.code)
             date(ws, row, 6, local_date(r.refused_at), f.date)
             for col, key in enumerate(("ouverture", "produits", "charges", "resultat", "cloture"), start=7):
@@ -224,6 +231,7 @@ class _Workbook:
             ws.write_number(row, 16, len(r.alerts), f.number)
             if c.roster:
                 ws.write_string(row, 17, "oui" if r.in_roster else "non", f.code)
+            fit_row(ws, row, [(r.nom, widths[1]), (r.status_fr, widths[2]), (r.filename, widths[4])])
         last = len(c.rows)
         if last:
             ws.conditional_format(1, 10, last, 10, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
@@ -236,11 +244,12 @@ class _Workbook:
         chapters = [(code, lib) for code, lib, s in c.chapitres if s == sens]
         rows = [r for r in c.rows if r.has_figures]
         labels = ["N°", "Nom", *[f"{code} {lib}" for code, lib in chapters], f"Total des {name.lower()}"]
-        ws = self.sheet(name, [9, 30, *[14] * len(chapters), 15])
+        ws = self.sheet(name, [7, 22, *[12] * len(chapters), 13])
         self.table_header(ws, 0, labels, len(rows))  # the total row stays out of the filter
         for row, r in enumerate(rows, start=1):
             text(ws, row, 0, r.coop, f.code)
-            text(ws, row, 1, r.nom, f.text)
+            text(ws, row, 1, r.nom, f.wrap)
+            fit_row(ws, row, [(r.nom, 22)])
             for col, (code, _) in enumerate(chapters, start=2):
                 money(ws, row, col, r.chapitres.get(code, 0), f.money)
             total = sum(r.chapitres.get(code, 0) for code, _ in chapters)
@@ -262,31 +271,38 @@ class _Workbook:
 
     def alertes(self) -> None:
         c, f = self.c, self.f
-        ws = self.sheet("Alertes", [9, 30, 24, 48, 70])
+        widths: list[float] = [7, 20, 28, 24, 44]
+        ws = self.sheet("Alertes", widths)
         alerts = c.alerts
-        self.table_header(ws, 0, ["N°", "Nom", "Code", "Alerte", "Détail"], len(alerts))
+        self.table_header(ws, 0, ["N°", "Nom", "Alerte", "Code", "Détail"], len(alerts))
         names = {r.coop: r.nom for r in c.rows}
         for row, a in enumerate(alerts, start=1):
             text(ws, row, 0, a.coop, f.code)
-            text(ws, row, 1, names.get(a.coop), f.text)
-            ws.write_string(row, 2, a.code, f.text)
-            ws.write_string(row, 3, a.titre, f.wrap)
+            text(ws, row, 1, names.get(a.coop), f.wrap)
+            ws.write_string(row, 2, a.titre, f.wrap)
+            ws.write_string(row, 3, a.code, f.text)
             text(ws, row, 4, a.message, f.wrap)
+            fit_row(ws, row, [(names.get(a.coop), widths[1]), (a.titre, widths[2]), (a.message, widths[4])])
         if not alerts:
             ws.write_string(1, 0, "Aucune alerte.", f.plain)
 
     def manquantes(self) -> None:
         c, f = self.c, self.f
-        ws = self.sheet("Manquantes", [9, 40, 60], landscape=False)
+        ws = self.sheet("Manquantes", [7, 26, 44], landscape=False)
         missing = [r for r in c.rows if r.status in (Status.MISSING, Status.REFUSED)]
         self.table_header(ws, 0, ["N°", "Nom", "Situation"], len(missing))
         for row, r in enumerate(missing, start=1):
             text(ws, row, 0, r.coop, f.code)
-            text(ws, row, 1, r.nom, f.text)
-            ws.write_string(row, 2, r.alerts[0].message if r.alerts else r.status_fr, f.wrap)
+            text(ws, row, 1, r.nom, f.wrap)
+            situation = r.alerts[0].message if r.alerts else r.status_fr
+            ws.write_string(row, 2, situation, f.wrap)
+            fit_row(ws, row, [(r.nom, 26), (situation, 44)])
         if not missing:
             note = "Aucune coopérative manquante." if c.roster else "Aucune (sans liste des coopératives attendues)."
             ws.write_string(1, 0, note, f.plain)
+
+
+_SYNTHESE_WIDTHS: list[float] = [8, 40, 15, 15]
 
 
 def _col(index: int) -> str:

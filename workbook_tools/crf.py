@@ -2,8 +2,11 @@
 
 Sheets: « CRF » (compte de fonctionnement, bilan with its check, a chart),
 « Rapprochement », « Arrêté de caisse », « Subventions », « Actions », « Inventaire »,
-« Avertissements », « Quitus » (signatures and attachments). Each prints on A4 portrait,
-fit to the page width. Totals are live formulas carrying the value computed here.
+« Avertissements », « Quitus » (signatures and attachments), each on A4 portrait, and « Journal »:
+the year's lines (only those), on A4 landscape, for the vérificateurs and the AG — the cahier's own
+Journal sheet holds 1,000 prepared rows and cannot print only the used ones. Every sheet is fit to
+the page width; the Journal's columns are chosen so that its text still prints at 8 pt or more, its
+header row repeats on every page. Totals are live formulas carrying the value computed here.
 """
 
 from __future__ import annotations
@@ -16,15 +19,16 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from workbook_tools.bilan import Crf, crf_from_store, exercice_of
+from workbook_tools.bilan import Crf, Ligne, crf_from_store, exercice_of
 from workbook_tools.files import atomic_path
 from workbook_tools.store import Store
-from workbook_tools.text import euros
+from workbook_tools.text import count, euros, titled
 from workbook_tools.xlsx import (
     Formats,
     a4,
     chapter_bar_chart,
     date,
+    fit_row,
     formula_money,
     fr_datetime,
     merged_text,
@@ -61,6 +65,7 @@ class _Writer:
     def __init__(self, wb: Workbook, crf: Crf, today: dt.date) -> None:
         self.wb, self.crf, self.today = wb, crf, today
         self.f = Formats(wb)
+        self.widths: dict[str, list[float]] = {}  # of each sheet's columns
         self.header = f"Coopérative {crf.coop} — compte-rendu financier {crf.exercice}"
         exercice = exercice_of(crf.exercice)
         start, end = exercice.start, exercice.end
@@ -75,52 +80,53 @@ class _Writer:
         self.inventaire()
         self.avertissements()
         self.quitus()
+        self.journal()
 
     # ------------------------------------------------------------------ helpers
 
-    def sheet(self, name: str, widths: list[float], *, repeat: int | None = None) -> Worksheet:
+    def sheet(self, name: str, widths: list[float], *, repeat: int | None = None, landscape: bool = False) -> Worksheet:
         ws = self.wb.add_worksheet(name)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
-        a4(ws, self.header, repeat=repeat)
+        a4(ws, self.header, repeat=repeat, landscape=landscape)
+        self.widths[name] = widths
         return ws
 
     def heading(self, ws: Worksheet, title: str, last_col: int) -> int:
-        """Title, cooperative, exercice, source version (and a refusal): rows 0-4. Returns the next free row."""
+        """Title, cooperative, exercice, source version (and a refusal): rows 0-4, each on as many lines as it
+        needs across the sheet's columns. Returns the next free row."""
         c, f = self.crf, self.f
         merged_text(ws, 0, 0, last_col, title, f.title)
         ws.set_row(0, 22)
-        who = " — ".join(x for x in (f"Coopérative n° {c.coop}", c.nom, c.commune) if x)
-        merged_text(ws, 1, 0, last_col, who, f.bold)
-        merged_text(
-            ws, 2, 0, last_col, f"Exercice {c.exercice}, du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}", f.subtitle
-        )
-        merged_text(
-            ws,
-            3,
-            0,
-            last_col,
-            f"D'après le cahier « {c.filename} » reçu le {fr_datetime(c.received_at)} ; établi le {self.today:%d/%m/%Y}",
-            f.subtitle,
-        )
+        lines = [
+            (" — ".join(x for x in (f"Coopérative n° {c.coop}", c.nom, c.commune) if x), f.bold),
+            (f"Exercice {c.exercice}, du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}", f.subtitle),
+            (
+                f"D'après le cahier « {c.filename} » reçu le {fr_datetime(c.received_at)} ; "
+                f"établi le {self.today:%d/%m/%Y}",
+                f.subtitle,
+            ),
+        ]
         if c.refused is not None:
-            merged_text(
-                ws,
-                4,
-                0,
-                last_col,
+            refused = (
                 f"Attention : le cahier « {c.refused.filename} » reçu le {fr_datetime(c.refused.received_at)} a été "
-                f"refusé ({c.refused.errors} erreur(s)) ; ce compte-rendu est celui de la dernière version acceptée.",
-                f.banner,
+                f"refusé ({count(c.refused.errors, 'erreur')}) ; ce compte-rendu est celui de la dernière version "
+                "acceptée."
             )
-            ws.set_row(4, 30)
-            return 6
-        return 5
+            lines.append((refused, f.banner))
+        width = sum(self.widths[ws.name][: last_col + 1])
+        for row, (line, fmt) in enumerate(lines, start=1):
+            merged_text(ws, row, 0, last_col, line, fmt)
+            fit_row(ws, row, [(line, width)])
+        return len(lines) + 2
 
-    def table_header(self, ws: Worksheet, row: int, labels: tuple[str, ...]) -> int:
-        """A table's header row, repeated on every printed page; returns the first data row."""
+    def table_header(self, ws: Worksheet, row: int, labels: tuple[str, ...], *, height: float | None = None) -> int:
+        """A table's header row (``height``: for labels on two lines), repeated on every printed page; returns the
+        first data row."""
         for col, label in enumerate(labels):
             ws.write_string(row, col, label, self.f.header)
+        if height is not None:
+            ws.set_row(row, height)
         ws.repeat_rows(row)
         return row + 1
 
@@ -201,7 +207,11 @@ class _Writer:
         dispo = line(
             "= Disponible au 31 août (banque + caisse)", f"=D{bf + 1}+D{cf + 1}", c.disponible_fin, f.money_bold
         )
-        gap = line("Écart (avoir attendu − disponible)", f"=D{attendu + 1}-D{dispo + 1}", c.ecart_bilan)
+        held = f"D{dispo + 1}"
+        if c.regies_en_cours:  # cash still with a colleague (REGIE_OPEN): part of the avoir, not in the till
+            regie = line("+ Régies d'avance non soldées (chez les collègues)", None, c.regies_en_cours)
+            held = f"D{dispo + 1}+D{regie + 1}"
+        gap = line("Écart (avoir attendu − disponible)", f"=D{attendu + 1}-{held}", c.ecart_bilan)
         merged_text(ws, row, 0, 2, "Contrôle : report à nouveau + résultat = banque + caisse au 31 août", f.text)
         self.check(ws, row, 3, _cell(gap, 3), c.ecart_bilan == 0, "Équilibré", "Déséquilibré")
         row += 2
@@ -214,7 +224,7 @@ class _Writer:
 
     def rapprochement(self) -> None:
         c, f = self.crf, self.f
-        ws = self.sheet("Rapprochement", [7, 11, 9, 7, 11, 42, 13, 13])
+        ws = self.sheet("Rapprochement", [7, 11, 9, 7, 11, 42, 13, 13], landscape=True)  # 8 columns: landscape
         row = self.heading(ws, "Rapprochement bancaire au 31 août", 7)
         n = len(c.non_pointes)
         table_first = row + 9  # where the unticked lines start (see below)
@@ -275,8 +285,31 @@ class _Writer:
             text(ws, row, 5, op.libelle, f.wrap)
             money(ws, row, 6, op.recette or None, f.money)
             money(ws, row, 7, op.depense or None, f.money)
+            fit_row(ws, row, [(op.libelle, 42)])
             row += 1
         merged_text(ws, row + 1, 0, 7, "« Ligne » : le numéro de la ligne dans la feuille Journal du cahier.", f.note)
+        self.annules(ws, row + 3)
+
+    def annules(self, ws: Worksheet, row: int) -> None:
+        """The cancelled cheques: kept in the cahier for the cheque sequence, counted nowhere."""
+        c, f = self.crf, self.f
+        merged_text(ws, row, 0, 7, "Chèques annulés (gardés dans le cahier, comptés nulle part)", f.section)
+        row += 1
+        if not c.annules:
+            merged_text(ws, row, 0, 7, "Aucun chèque annulé.", f.text)
+            return
+        for col, label in enumerate(("Ligne", "Date", "N° chèque")):
+            ws.write_string(row, col, label, f.header)
+        ws.merge_range(row, 3, row, 7, "Libellé", f.header)
+        row += 1
+        for a in c.annules:
+            ws.write_number(row, 0, a.row, f.number)
+            date(ws, row, 1, a.date, f.date)
+            text(ws, row, 2, a.cheque, f.code)
+            ws.merge_range(row, 3, row, 7, "", f.wrap)
+            text(ws, row, 3, a.libelle, f.wrap)
+            fit_row(ws, row, [(a.libelle, 86)])
+            row += 1
 
     # ------------------------------------------------------------------ 3. arrêté de caisse
 
@@ -335,12 +368,30 @@ class _Writer:
             "Le comptage des billets et pièces est à signer par le mandataire et à joindre au compte-rendu.",
             f.note,
         )
+        self.regies(ws, row + 2)
+
+    def regies(self, ws: Worksheet, row: int) -> None:
+        """The régies d'avance: per colleague, what was advanced and what came back (with the tickets)."""
+        c, f = self.crf, self.f
+        merged_text(ws, row, 0, 1, "Régies d'avance (avances à un collègue et leur retour)", f.section)
+        row += 1
+        if not c.regies:
+            merged_text(ws, row, 0, 1, "Aucune régie d'avance.", f.text)
+            return
+        for r in c.regies:
+            text(ws, row, 0, f"{r.nom} : avancé", f.label_bold)
+            money(ws, row, 1, r.avances, f.money)
+            text(ws, row + 1, 0, "rendu (espèces et justificatifs)", f.text)
+            money(ws, row + 1, 1, r.retours, f.money)
+            text(ws, row + 2, 0, "reste chez le collègue" if r.reste else "soldée", f.bad if r.reste else f.text)
+            formula_money(ws, row + 2, 1, f"=B{row + 1}-B{row + 2}", r.reste, f.money)
+            row += 3
 
     # ------------------------------------------------------------------ 4. subventions
 
     def subventions(self) -> None:
         c, f = self.crf, self.f
-        ws = self.sheet("Subventions", [11, 30, 30, 10, 15], repeat=None)
+        ws = self.sheet("Subventions", [10.5, 24, 24, 8, 13])
         row = self.heading(ws, "Tableau des subventions", 4)
         row = self.table_header(ws, row, ("Date", "Organisme", "Objet", "N° pièce", "Montant"))
         first = row
@@ -353,6 +404,7 @@ class _Writer:
             text(ws, row, 2, s.objet, f.wrap)
             text(ws, row, 3, s.piece, f.code)
             money(ws, row, 4, s.montant, f.money)
+            fit_row(ws, row, [(s.organisme, 24), (s.objet, 24)])
             row += 1
         merged_text(ws, row, 0, 3, "Total de la feuille Subventions", f.label_bold)
         formula_money(ws, row, 4, f"=SUM(E{first + 1}:E{max(row, first + 1)})", c.subventions_feuille, f.money_bold)
@@ -379,17 +431,17 @@ class _Writer:
 
     def actions(self) -> None:
         c, f = self.crf, self.f
-        ws = self.sheet("Actions", [48, 8, 15, 15, 15])
+        ws = self.sheet("Actions", [34, 7, 13, 13, 13])
         row = self.heading(ws, "Recettes et dépenses par action", 4)
-        row = self.table_header(
-            ws, row, ("Action (colonne « Action » du Journal)", "Lignes", "Recettes", "Dépenses", "Solde")
-        )
+        labels = ("Action (colonne « Action » du Journal)", "Lignes", "Recettes", "Dépenses", "Solde")
+        row = self.table_header(ws, row, labels, height=27)
         first = row
         for a in c.actions:
             if a.action is None:
                 ws.write_string(row, 0, "Autres lignes (sans action)", f.text)
             else:
                 text(ws, row, 0, a.action, f.wrap)
+                fit_row(ws, row, [(a.action, 34)])
             ws.write_number(row, 1, a.lignes, f.number)
             money(ws, row, 2, a.recettes, f.money)
             money(ws, row, 3, a.depenses, f.money)
@@ -421,10 +473,10 @@ class _Writer:
 
     def inventaire(self) -> None:
         c, f = self.crf, self.f
-        ws = self.sheet("Inventaire", [11, 9, 36, 14, 11, 24])
+        ws = self.sheet("Inventaire", [10.5, 7.5, 26, 12.5, 10.5, 16])
         row = self.heading(ws, "Inventaire des biens durables (chapitre 6800)", 5)
         headers = ("Date d'achat", "N° pièce", "Désignation", "Valeur", "Date de sortie", "Motif de sortie")
-        row = self.table_header(ws, row, headers)
+        row = self.table_header(ws, row, headers, height=27)
         first = row
         if not c.inventaire:
             merged_text(ws, row, 0, 5, "Aucun bien inscrit à l'inventaire.", f.text)
@@ -436,6 +488,7 @@ class _Writer:
             money(ws, row, 3, b.valeur, f.money)
             date(ws, row, 4, b.date_sortie, f.date)
             text(ws, row, 5, b.motif, f.wrap)
+            fit_row(ws, row, [(b.designation, 26), (b.motif, 16)])
             row += 1
         merged_text(ws, row, 0, 2, "Valeur totale inscrite", f.label_bold)
         total = sum(b.valeur or 0 for b in c.inventaire)
@@ -448,16 +501,17 @@ class _Writer:
 
     def avertissements(self) -> None:
         c, f = self.crf, self.f
-        ws = self.sheet("Avertissements", [15, 24, 70])
+        ws = self.sheet("Avertissements", [12, 30, 62], landscape=True)
         row = self.heading(ws, "Avertissements encore ouverts", 2)
         if not c.avertissements:
             merged_text(ws, row, 0, 2, "Aucun avertissement : le cahier a été accepté sans remarque.", f.ok)
             return
-        row = self.table_header(ws, row, ("Cellule", "Code", "Message"))
+        row = self.table_header(ws, row, ("Cellule", "Constat", "Message"))
         for w in c.avertissements:
             text(ws, row, 0, w.cell or "(fichier)", f.code)
-            text(ws, row, 1, w.code, f.code)
+            text(ws, row, 1, titled(w.code), f.wrap)
             text(ws, row, 2, w.message, f.wrap)
+            fit_row(ws, row, [(titled(w.code), 30), (w.message, 62)])
             row += 1
 
     # ------------------------------------------------------------------ 8. quitus
@@ -522,3 +576,155 @@ class _Writer:
             ws.merge_range(row, 0, row, 2, "", f.plain)
             text(ws, row, 0, item, f.plain)
             row += 1
+
+    # ------------------------------------------------------------------ 9. the year's journal, to print
+
+    def journal(self) -> None:
+        """Every line of the year, in the cahier's order, then the totals: what the vérificateurs and the AG read."""
+        c, f = self.crf, self.f
+        ws = self.sheet("Journal", [w for _, w in _JOURNAL_COLUMNS], landscape=True)
+        ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.5)
+        last = len(_JOURNAL_COLUMNS) - 1
+        row = self.heading(ws, "Journal de l'exercice", last)
+        note = (
+            "« Ligne » : le n° de la ligne dans le Journal du cahier. Montants en euros. « 7080 en moins » : un "
+            "remboursement ou un avoir, compté en moins du chapitre."
+        )
+        merged_text(ws, row - 1, 0, last, note, f.note)
+        ws.set_row(row, 27)  # « Banque recette » on two lines
+        row = self.table_header(ws, row, tuple(label for label, _ in _JOURNAL_COLUMNS))
+        first = row
+        fmt = _JournalFormats(self.wb)
+        for line in c.journal:
+            _journal_line(ws, row, line, f, fmt)
+            row += 1
+        if not c.journal:
+            merged_text(ws, row, 0, last, "Aucune ligne au Journal.", f.text)
+            row += 1
+        self.journal_totals(ws, row, first, fmt)
+
+    def journal_totals(self, ws: Worksheet, row: int, first: int, fmt: _JournalFormats) -> None:
+        """The four columns' totals (the CRF's receipts and expenses), then the recap of the year."""
+        c, f = self.crf, self.f
+        label = f"Totaux de l'exercice ({count(len(c.journal), 'ligne')})"
+        merged_text(ws, row, 0, _AMOUNT_COL - 1, label, f.label_bold)
+        totals = (c.banque_recettes, c.banque_depenses, c.caisse_recettes, c.caisse_depenses)
+        for i, cents in enumerate(totals):
+            col = _AMOUNT_COL + i
+            letter = xl_rowcol_to_cell(0, col)[:-1]
+            formula_money(
+                ws, row, col, f"=SUM({letter}{first + 1}:{letter}{max(row, first + 1)})", cents, fmt.amount_bold
+            )
+        merged_text(ws, row, _AMOUNT_COL + 4, len(_JOURNAL_COLUMNS) - 1, "", f.label_bold)
+        self.journal_recap(ws, row + 2, [_cell(row, _AMOUNT_COL + i) for i in range(4)])
+
+    def journal_recap(self, ws: Worksheet, row: int, totals: list[str]) -> None:
+        """Bank and cash from 1 September to 31 August, then charges, produits and result: the CRF's figures."""
+        c, f = self.crf, self.f
+        b, k, e = _AMOUNT_COL, _AMOUNT_COL + 2, _AMOUNT_COL + 4  # Banque in H:I, Caisse in J:K, Ensemble in L:M
+        for col, title in ((b, "Banque"), (k, "Caisse"), (e, "Ensemble")):
+            merged_text(ws, row, col, col + 1, title, f.header)
+        bank, cash = _cell(row + 1, b), _cell(row + 1, k)
+        balances = (
+            ("Report à nouveau au 1er septembre", None, None, c.report_banque, c.report_caisse, f.text, f.money),
+            ("+ Recettes − dépenses de l'exercice (totaux ci-dessus)", f"={totals[0]}-{totals[1]}",
+             f"={totals[2]}-{totals[3]}", c.banque_recettes - c.banque_depenses,
+             c.caisse_recettes - c.caisse_depenses, f.text, f.money),
+            ("= Solde au 31 août (le bilan de la feuille CRF)", f"={bank}+{_cell(row + 2, b)}",
+             f"={cash}+{_cell(row + 2, k)}", c.banque_fin, c.caisse_fin, f.label_bold, f.money_bold),
+        )  # fmt: skip
+        for label, bank_formula, cash_formula, bank_cents, cash_cents, label_fmt, fmt in balances:
+            row += 1
+            merged_text(ws, row, 0, b - 1, label, label_fmt)
+            _merged_money(ws, row, b, bank_formula, bank_cents, fmt)
+            _merged_money(ws, row, k, cash_formula, cash_cents, fmt)
+            _merged_money(ws, row, e, f"={_cell(row, b)}+{_cell(row, k)}", bank_cents + cash_cents, fmt)
+        results = (
+            ("Charges de l'exercice (chapitres 6…, nettes des avoirs)", None, c.charges, f.text, f.money),
+            ("Produits de l'exercice (chapitres 7…, nets des remboursements)", None, c.produits, f.text, f.money),
+            ("Résultat de l'exercice (produits − charges)", f"={_cell(row + 2, e)}-{_cell(row + 1, e)}",
+             c.resultat, f.label_bold, f.money_bold),
+        )  # fmt: skip
+        for label, formula, cents, label_fmt, fmt in results:
+            row += 1
+            merged_text(ws, row, 0, b - 1, label, label_fmt)
+            merged_text(ws, row, b, e - 1, "", f.text)
+            _merged_money(ws, row, e, formula, cents, fmt)
+
+
+# The printable Journal: (header, width). Widths chosen so that the sheet, fit to one A4 landscape page wide, still
+# prints its 10 pt text at 8 pt or more, even where LibreOffice measures columns with a wide fallback font.
+_JOURNAL_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("Ligne", 5),
+    ("Date", 9.5),
+    ("Pièce", 5.5),
+    ("Mode", 6),
+    ("Libellé", 24),
+    ("N° chèque", 8),
+    ("Action", 10),
+    ("Banque recette", 9.5),
+    ("Banque dépense", 9.5),
+    ("Caisse recette", 9.5),
+    ("Caisse dépense", 9.5),
+    ("Chapitre", 13),
+    ("Pointé", 8),
+)
+_AMOUNT_COL = 7  # « Banque recette », then the three other amounts
+
+
+class _JournalFormats:
+    """The Journal's own formats: amounts without the € sign (the header says euros), to keep the columns narrow."""
+
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": "Arial", "font_size": 10, "valign": "top", "border": 1}
+        self.amount = wb.add_format({**base, "num_format": "#,##0.00"})
+        self.amount_bold = wb.add_format({**base, "num_format": "#,##0.00", "bold": True, "bg_color": "#F2F2F2"})
+        self.wrap = wb.add_format({**base, "text_wrap": True})
+        self.code = wb.add_format({**base, "align": "center"})
+        self.number = wb.add_format({**base, "align": "center", "num_format": "0"})
+        self.date = wb.add_format({**base, "align": "center", "num_format": "dd/mm/yyyy"})
+        self.short_date = wb.add_format({**base, "align": "center", "num_format": "dd/mm/yy"})
+
+
+def _journal_line(ws: Worksheet, row: int, line: Ligne, f: Formats, fmt: _JournalFormats) -> None:
+    ws.write_number(row, 0, line.row, fmt.number)
+    date(ws, row, 1, line.date, fmt.date)
+    for col, value in ((2, line.piece), (3, line.mode), (5, line.cheque)):
+        text(ws, row, col, value, fmt.code)
+    text(ws, row, 4, line.libelle, fmt.wrap)
+    text(ws, row, 6, line.action, fmt.wrap)
+    amounts = (line.banque_recette, line.banque_depense, line.caisse_recette, line.caisse_depense)
+    for i, cents in enumerate(amounts):
+        money(ws, row, _AMOUNT_COL + i, cents, fmt.amount)
+    chapters = _chapters(line)
+    text(ws, row, _AMOUNT_COL + 4, chapters, fmt.wrap)
+    if line.pointe_le is not None:
+        date(ws, row, _AMOUNT_COL + 5, line.pointe_le, fmt.short_date)
+    else:
+        text(ws, row, _AMOUNT_COL + 5, "x" if line.pointe else None, fmt.code)
+    wrapped = ((4, line.libelle), (6, line.action), (_AMOUNT_COL + 4, chapters))
+    fit_row(ws, row, [(value, _JOURNAL_COLUMNS[col][1]) for col, value in wrapped])
+
+
+def _chapters(line: Ligne) -> str | None:
+    """« 6180 », « 7080 en moins », « 6281 : 351,00 € » a line for a split; what a line without chapter is."""
+    if len(line.chapitres) == 1:
+        code, cents = line.chapitres[0]
+        return code if cents > 0 else f"{code} en moins"
+    if line.chapitres:
+        return "\n".join(f"{code} : {euros(cents).removesuffix(' €')}" for code, cents in line.chapitres)
+    if line.annule:
+        return "chèque annulé"
+    if line.regie:
+        return "régie d'avance"
+    amounts = (line.banque_recette, line.banque_depense, line.caisse_recette, line.caisse_depense)
+    return "mouvement interne" if any(a is not None for a in amounts) else None
+
+
+def _merged_money(ws: Worksheet, row: int, col: int, formula: str | None, cents: int, fmt: object) -> None:
+    """An amount over two columns (``col`` and the next): a value, or a live formula with its value cached."""
+    ws.merge_range(row, col, row, col + 1, "", fmt)
+    if formula is None:
+        money(ws, row, col, cents, fmt)
+    else:
+        formula_money(ws, row, col, formula, cents, fmt)

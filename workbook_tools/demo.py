@@ -31,10 +31,10 @@ def _split_mismatch(b: Book) -> str:
     return "une ventilation qui ne fait pas le total (chiffres inversés)"
 
 
-def _date_and_direction(b: Book) -> str:
+def _date_and_credit_note(b: Book) -> str:
     b.lines.append(Line(dt.date(2026, 9, 4), "Kermesse : vente de crêpes", caisse_recette="86.50", chapitre="7080", piece="R900", mode="ESP"))  # fmt: skip
     b.lines.append(Line(AUG, "Remboursement sortie", banque_recette="40.00", chapitre="6180", piece="R901", mode="CHQ"))  # fmt: skip
-    return "une date hors de l'exercice et un chapitre de charge sur une recette"
+    return "une date hors de l'exercice (et un avoir du transporteur en 6180 : un avertissement)"
 
 
 def _cash_negative(b: Book) -> str:
@@ -62,7 +62,7 @@ def department(seed: int = 2025) -> tuple[list[Drop], list[tuple[str, str]]]:
     """What the cooperatives send, and the roster. Deterministic."""
     mistakes: dict[int, Callable[[Book], str]] = {
         3: _split_mismatch,
-        5: _date_and_direction,
+        5: _date_and_credit_note,
         7: _cash_negative,
         9: _report_as_receipt,
     }

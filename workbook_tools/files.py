@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")  # what atomic_path names its temporary files
+
+
+def is_temporary(name: str) -> bool:
+    """A temporary file of :func:`atomic_path` (``.NAME.1a2b3c4d.tmp``): never anybody's cahier."""
+    return _TEMPORARY.fullmatch(name) is not None
 
 
 @contextlib.contextmanager

@@ -38,7 +38,7 @@ class Line:
     mode: str | None = None
     cheque: str | None = None
     action: str | None = None
-    pointe: str | None = None
+    pointe: str | dt.date | None = None  # « x », or the date of the statement the line was seen on
 
     @property
     def amount(self) -> Decimal:

@@ -188,10 +188,12 @@ def _parse(data: bytes) -> Version | None:
 
 
 def _json_object(data: bytes) -> bool:
+    """A check report: a JSON object with at least its verdict and its findings."""
     try:
-        return isinstance(json.loads(data), dict)
+        raw = json.loads(data)
     except ValueError:
         return False
+    return isinstance(raw, dict) and "ok" in raw and isinstance(raw.get("findings"), list)
 
 
 def _parquet(data: bytes) -> bool:

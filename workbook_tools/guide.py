@@ -10,7 +10,7 @@ the values seen; this text is the general advice, the same for every cahier.
 
 from __future__ import annotations
 
-from workbook_tools.model import Code, Severity
+from workbook_tools.model import SEVERITY_VARIES, Code, Severity
 
 GRAVITE = {
     Severity.ERROR: "erreur",
@@ -65,6 +65,11 @@ CONSEILS: dict[Code, str] = {
         "L'exercice va du 1er septembre au 31 août. Corrigez l'année si c'est une faute de frappe ; "
         "sinon l'opération appartient au cahier de l'autre année : retirez-la de celui-ci."
     ),
+    Code.TICK_TEXT: (
+        "Dans la colonne A « Pointé », une date doit être une vraie date (jj/mm/aaaa), pas du texte : une ligne "
+        "pointée après le 31 août était encore en attente au 31 août, et les formules du cahier ne le voient que "
+        "si la date en est une. Retapez la date, ou mettez un x si la ligne figure sur le relevé du 31 août."
+    ),
     Code.DATE_ORDER: (
         "Vérifiez la date (souvent une faute de frappe sur le mois ou l'année). Si elle est juste, "
         "rien n'oblige à corriger, mais un cahier tenu dans l'ordre des dates se pointe plus facilement."
@@ -89,6 +94,11 @@ CONSEILS: dict[Code, str] = {
         "Le montant a été tapé comme du texte (« 12,50 € ») et lu quand même : vérifiez le chiffre lu, "
         "puis retapez le nombre seul, le symbole € s'affiche tout seul."
     ),
+    Code.SPLIT_TEXT: (
+        "Dans les colonnes des chapitres, tapez les montants comme des nombres (12,50), jamais comme du texte "
+        "(« 12,50 € » collé d'un autre fichier) : les formules du cahier ne savent pas additionner du texte, et le "
+        "Reste à ventiler, les totaux et la feuille CRF seraient faux. Retapez le nombre seul dans la cellule."
+    ),
     Code.SPLIT_MISSING: (
         "Dites à quoi sert l'argent : choisissez un chapitre dans la colonne L (toute la somme va dans ce "
         "chapitre), ou répartissez le montant dans les colonnes des chapitres (M et suivantes)."
@@ -110,20 +120,35 @@ CONSEILS: dict[Code, str] = {
         "Rien à corriger : un sous-compte (6181, 7562…) a été compté dans son chapitre (6180, 7560). "
         "Vérifiez seulement que c'est bien le chapitre voulu."
     ),
-    Code.CHAPTER_DIRECTION: (
-        "Une recette va dans un chapitre de produit (7…), une dépense dans un chapitre de charge (6…). "
-        "Changez le chapitre, ou déplacez le montant dans la bonne colonne (recette ou dépense)."
+    Code.CHAPTER_REDUCTION: (
+        "Rien à corriger si c'est un remboursement ou un avoir : l'avoir d'un fournisseur (une recette en 6…) "
+        "est compté en moins de ses dépenses, une participation rendue à une famille ou une subvention reversée "
+        "(une dépense en 7…) en moins de ses recettes. Sinon, changez le chapitre : une vraie recette va en 7…, "
+        "une vraie dépense en 6…."
+    ),
+    Code.CHAPTER_NEGATIVE: (
+        "Les remboursements ou avoirs d'un chapitre ne peuvent pas dépasser ce qu'il a reçu ou payé dans "
+        "l'année. Vérifiez le chapitre et le montant des lignes citées ; un avoir ou un remboursement qui "
+        "concerne l'an dernier s'inscrit en 7700 (recette) ou en 6700 (dépense)."
     ),
     Code.TRANSFER_INVALID: (
         "Un retrait ou un dépôt d'espèces s'écrit sur une seule ligne, avec le même montant des deux "
-        "côtés, et sans chapitre : ce n'est ni une recette ni une dépense de la coopérative."
+        "côtés, et sans chapitre : ce n'est ni une recette ni une dépense de la coopérative. Un retrait "
+        "écrit sur deux lignes (Banque dépense puis Caisse recette) se regroupe sur la première ligne."
+    ),
+    Code.MODE_MISMATCH: (
+        "Vérifiez la colonne du montant : un virement, une carte ou un prélèvement passe par la banque, "
+        "des espèces par la caisse. Le mode ANNULÉ est réservé aux chèques annulés, sans montant. Rien à "
+        "corriger si des espèces ont été déposées directement à la banque."
     ),
     Code.PIECE_MISSING: (
         "Numérotez la facture ou le reçu (1, 2, 3… ou R01, D01…), écrivez le numéro sur le papier et "
         "reportez-le dans la colonne B."
     ),
     Code.PIECE_DUPLICATE: (
-        "Chaque justificatif a son propre numéro : changez l'un des deux (le rapport dit où est le premier)."
+        "Chaque justificatif a son propre numéro : changez l'un des deux (le rapport dit où est le premier). "
+        "Seule une facture payée en plusieurs chèques ou en plusieurs fois garde un numéro sur plusieurs "
+        "dépenses ; deux recettes (deux familles) ont chacune leur reçu."
     ),
     Code.CHEQUE_MISSING: "Recopiez le n° du chèque depuis le talon du chéquier dans la colonne F.",
     Code.CHEQUE_DUPLICATE: (
@@ -141,11 +166,20 @@ CONSEILS: dict[Code, str] = {
     ),
     Code.DUPLICATE_LINE: (
         "Si l'opération a été saisie deux fois, supprimez une des lignes. Si ce sont deux opérations "
-        "réelles (deux chèques identiques le même jour), précisez le libellé pour les distinguer."
+        "réelles (deux familles qui paient la même sortie le même jour), donnez à chacune son n° de pièce "
+        "ou son n° de chèque : l'avertissement disparaît."
     ),
     Code.REPORT_AS_RECEIPT: (
         "Le report à nouveau (l'argent qui restait au 1er septembre) n'est pas une recette : inscrivez-le "
-        "dans Paramètres (report banque, report caisse) et supprimez la ligne du Journal."
+        "dans Paramètres (report banque, report caisse) et supprimez la ligne du Journal. C'est une erreur "
+        "quand la recette a le montant d'un report de Paramètres et que son libellé parle de report ou de "
+        "solde ; un avertissement quand une seule des deux choses est vraie (un « solde sortie » n'est pas "
+        "un report : rien à corriger)."
+    ),
+    Code.REGIE_OPEN: (
+        "Une avance faite à un collègue (ligne « Régie Nom », sans chapitre) se solde par une recette "
+        "« Retour régie Nom » du montant total de l'avance (espèces rendues + tickets), puis une ligne "
+        "ventilée par dépense justifiée. Écrivez le nom de la même façon sur l'avance et sur le retour."
     ),
     Code.INVENTORY_MISSING: (
         "Ajoutez le matériel dans la feuille Inventaire : date d'achat, n° de pièce (le même que dans le "
@@ -172,7 +206,10 @@ CONSEILS: dict[Code, str] = {
 
 
 def gravite(code: Code) -> str:
-    """``erreur`` (the cahier is refused until it is fixed) or ``avertissement`` (accepted; to check)."""
+    """``erreur`` (the cahier is refused until it is fixed) or ``avertissement`` (accepted; to check); both for a
+    code whose findings carry their own severity (``model.SEVERITY_VARIES``)."""
+    if code in SEVERITY_VARIES:
+        return f"{GRAVITE[Severity.ERROR]} ou {GRAVITE[Severity.WARNING]}"
     return GRAVITE[code.severity]
 
 

@@ -13,12 +13,14 @@ import json
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbook_tools.files import replace_bytes
+from workbook_tools.isolation import Limits, check_isolated
 from workbook_tools.model import Report
 from workbook_tools.store import (
     ACCEPTED,
@@ -31,6 +33,7 @@ from workbook_tools.store import (
     safe_filename,
     sha256,
 )
+from workbook_tools.text import count, date_time
 
 if TYPE_CHECKING:
     from workbook_tools.validate import CheckResult
@@ -61,6 +64,8 @@ class Outcome:
     report: Report
     result: CheckResult | None = None
     repeated: bool = False  # these bytes, under this name and file time, were recorded before (a restart)
+    returned: bool = False  # the bytes of an earlier accepted version, which thereby became current again
+    answered_at: float | None = None  # time.monotonic() when the status line was written
 
     @property
     def status(self) -> str:
@@ -88,32 +93,31 @@ class Outcome:
 
     def message(self) -> str:
         """The one-line French status a teacher reads."""
-        return status_line(self.version, self.original, self.errors, self.warnings)
+        return status_line(self.version, self.original, self.errors, self.warnings, returned=self.returned)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n > 1 else ''}"
-
-
-def _local(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
-
-
-def status_line(version: Version, original: Version | None, errors: int, warnings: int) -> str:
+def status_line(
+    version: Version, original: Version | None, errors: int, warnings: int, *, returned: bool = False
+) -> str:
     name = version.filename
-    when = _local(version.received_at)
-    warn = f", {_plural(warnings, 'avertissement')}" if warnings else ""
+    when = date_time(version.received_at)
+    warn = f", {count(warnings, 'avertissement')}" if warnings else ""
     if version.status == ACCEPTED:
         return f"ACCEPTÉ — {name} reçu le {when} : cahier archivé (version {version.version}){warn}."
     if version.status == REFUSED:
         return (
-            f"REFUSÉ — {name} reçu le {when} : {_plural(errors, 'erreur')} à corriger{warn} ; "
+            f"REFUSÉ — {name} reçu le {when} : {count(errors, 'erreur')} à corriger{warn} ; "
             f"voir le rapport à côté de ce fichier, corrigez et enregistrez à nouveau."
         )
     first = original or version
+    if returned:
+        return (
+            f"ACCEPTÉ — {name} reçu le {when} : retour à la version du {date_time(first.received_at)} "
+            f"({first.filename}), identique ; elle redevient la version en cours."
+        )
     verdict = "accepté" if first.status == ACCEPTED else "refusé"
     return (
-        f"DÉJÀ REÇU — {name} est identique au fichier {first.filename} reçu le {_local(first.received_at)} "
+        f"DÉJÀ REÇU — {name} est identique au fichier {first.filename} reçu le {date_time(first.received_at)} "
         f"({verdict}) : rien de nouveau à archiver."
     )
 
@@ -159,31 +163,46 @@ def ingest_bytes(
     max_bytes: int | None = None,
     report_formats: tuple[str, ...] = REPORT_FORMATS,
     once: bool = False,
+    limits: Limits | None = None,
 ) -> Outcome:
     """Check ``data`` for ``coop`` and record it in ``store`` (see :func:`ingest`).
 
+    ``limits``: check the file in a worker process under these memory and time limits
+    (:mod:`workbook_tools.isolation`; the watcher does), so that no file can stop the caller.
+
     ``once``: when these bytes were already recorded under this name and file time (a watcher restarted
-    after recording them), nothing new is recorded; the teacher's answer is written again only when it is
-    missing or older than the file (the watcher was stopped before answering).
+    after recording them), nothing new is recorded; the teacher's answer is written again only when a part of
+    it is missing or older than the file (the watcher was stopped before it had written all of it).
     """
     from workbook_tools.validate import check_file
 
     check_coop(coop)
     name = safe_filename(filename)
     recorded = _recorded(store, coop, data, name, source_mtime) if once else None
-    if recorded is not None and (outputs is None or not _answer_stale(outputs, filename, source_mtime)):
+    if recorded is not None and (
+        outputs is None or not _answer_stale(outputs, filename, source_mtime, recorded, report_formats)
+    ):
         return Outcome(recorded[0], recorded[1], Report(printable_name(filename)), repeated=True)
     with tempfile.TemporaryDirectory(prefix="cahier-ingest-") as tmp:
         copy = Path(tmp) / name  # a private copy of exactly these bytes: what is stored is what was checked
         copy.write_bytes(data)
-        result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        if limits is not None:
+            result = check_isolated(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES, limits=limits)
+        else:
+            result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
         report = result.to_report(file=printable_name(filename), sha256=sha256(data))
+        returned = False
         if recorded is None:
+            earlier = store.lookup(coop, sha256(data))
+            if earlier is not None and earlier.accepted:  # sent again: was it still the current version?
+                current = store.current(coop, earlier.exercice)
+                returned = current is not None and current.version != earlier.version
             version = store.submit(coop, name, data, report, result.journal, source_mtime=source_mtime)
             original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
+            returned = returned and version.status == DUPLICATE
         else:
             version, original = recorded
-        outcome = Outcome(version, original, report, result, repeated=recorded is not None)
+        outcome = Outcome(version, original, report, result, repeated=recorded is not None, returned=returned)
         if outputs is not None:
             write_outputs(outcome, outputs, filename, report_formats=report_formats)
     return outcome
@@ -204,19 +223,41 @@ def _recorded(
     return None
 
 
-def _answer_stale(folder: Path, filename: str, mtime: float | None) -> bool:
-    status = status_path(folder, filename)
-    try:
-        return mtime is None or status.stat().st_mtime < mtime
-    except FileNotFoundError:
-        return True
+def _answer_stale(
+    folder: Path,
+    filename: str,
+    mtime: float | None,
+    recorded: tuple[Version, Version | None],
+    report_formats: tuple[str, ...],
+) -> bool:
+    """True when a part of the answer to this file is missing or older than it: the status, and the workbooks
+    :func:`write_outputs` writes after it (the annotated copy when the check found anything, the CRF when the
+    content is accepted)."""
+    version, original = recorded
+    stem = output_stem(filename)
+    expected = [status_path(folder, filename)]
+    if "xlsx" in report_formats and (version.errors or version.warnings):
+        expected.append(folder / f"{stem}.rapport.xlsx")
+    if (original or version).status == ACCEPTED:
+        expected.append(folder / f"{stem}{CRF_SUFFIX}")
+    for path in expected:
+        try:
+            if mtime is None or path.stat().st_mtime < mtime:
+                return True
+        except FileNotFoundError:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- teacher-side outputs
 
 
 def output_stem(filename: str) -> str:
-    return Path(safe_filename(filename)).stem
+    """The name the answers to a saved file start with: its stem for a .xlsx (``cahier.statut.txt``), its whole
+    name otherwise (``cahier.ods.statut.txt``), so that ``cahier.xlsx`` and ``cahier.ods`` saved side by side
+    never share one answer."""
+    name = Path(safe_filename(filename))
+    return name.stem if name.suffix.lower() == ".xlsx" else name.name
 
 
 def status_path(folder: Path, filename: str) -> Path:
@@ -230,42 +271,51 @@ def write_outputs(
     *,
     report_formats: tuple[str, ...] = REPORT_FORMATS,
 ) -> list[Path]:
-    """Reports (and, for an accepted cahier, its CRF), then the status line, next to the teacher's file;
-    replaces those of an earlier save."""
+    """The answer next to the teacher's file, replacing that of an earlier save: the text and JSON reports, then
+    the status line — as soon as the verdict is known (SPEC §9: within the stability delay + 1 s) — then the
+    workbooks, slower to make (about a second): the annotated copy (``rapport.xlsx``) and, for an accepted
+    cahier, its CRF. The workbooks of the earlier save are removed before the new status is written, so that
+    none is ever read next to it; a watcher stopped before the last one is written answers again at its next
+    start (``ingest_bytes(once=True)``)."""
     from workbook_tools.report import to_text
 
     stem = output_stem(filename)
     written: list[Path] = []
     result = outcome.result
     if result is None:
-        return [write_status(folder, filename, outcome.message())]
-    note = ""
+        written = [write_status(folder, filename, outcome.message())]
+        outcome.answered_at = time.monotonic()
+        return written
+    text_report = folder / f"{stem}.rapport.txt"
+    if "txt" in report_formats:
+        written.append(replace_bytes(text_report, to_text(result).encode("utf-8")))
+    if "json" in report_formats:
+        text = json.dumps(outcome.report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+        written.append(replace_bytes(folder / f"{stem}.rapport.json", text.encode("utf-8")))
+    annotated_target, crf_target = folder / f"{stem}.rapport.xlsx", folder / f"{stem}{CRF_SUFFIX}"
+    for earlier in (annotated_target, crf_target):  # an earlier save's workbook would mislead next to this answer
+        with contextlib.suppress(FileNotFoundError):
+            earlier.unlink()
+    written.append(write_status(folder, filename, outcome.message()))  # the answer, before the slow workbooks
+    outcome.answered_at = time.monotonic()
     if "xlsx" in report_formats:
-        target = folder / f"{stem}.rapport.xlsx"
         try:
             annotated = _annotated_bytes(result)
         except Exception as exc:  # an annotated copy never fails the answer: the text report lists everything
             log.warning("copie annotée de %s non faite : %s: %s", filename, type(exc).__name__, exc)
             annotated = None
-            note = (
-                "\nLa copie annotée du cahier (rapport.xlsx) n'a pas pu être faite pour ce classeur "
-                f"({type(exc).__name__}) : les cellules à corriger sont toutes listées ci-dessus.\n"
-            )
+            if "txt" in report_formats:
+                note = (
+                    "\nLa copie annotée du cahier (rapport.xlsx) n'a pas pu être faite pour ce classeur "
+                    f"({type(exc).__name__}) : les cellules à corriger sont toutes listées ci-dessus.\n"
+                )
+                replace_bytes(text_report, (to_text(result) + note).encode("utf-8"))
         if annotated is not None:
-            written.append(replace_bytes(target, annotated))
-        else:  # nothing to show, or it could not be made: an old report would mislead
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
-    if "txt" in report_formats:
-        written.append(replace_bytes(folder / f"{stem}.rapport.txt", (to_text(result) + note).encode("utf-8")))
-    if "json" in report_formats:
-        text = json.dumps(outcome.report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
-        written.append(replace_bytes(folder / f"{stem}.rapport.json", text.encode("utf-8")))
+            written.append(replace_bytes(annotated_target, annotated))
     if outcome.accepted:
-        crf = _write_crf(outcome, folder / f"{stem}{CRF_SUFFIX}")
+        crf = _write_crf(outcome, crf_target)
         if crf is not None:
             written.append(crf)
-    written.append(write_status(folder, filename, outcome.message()))  # last: the status says it is all there
     return written
 
 

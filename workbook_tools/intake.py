@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from workbook_tools import layout
 from workbook_tools.model import Code, Finding
-from workbook_tools.text import fold
+from workbook_tools.text import count, fold, megabytes, os_error
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a cahier is well under 1 MB; configurable by callers
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # zip bombs are refused before unpacking
@@ -67,7 +67,7 @@ def _open(cahier: Intake, max_bytes: int) -> CalamineWorkbook:
             head = fh.read(8)
     except OSError as exc:
         raise Unreadable(
-            file_finding(Code.FILE_UNREADABLE, f"Le fichier ne peut pas être ouvert ({exc.strerror}).")
+            file_finding(Code.FILE_UNREADABLE, f"Le fichier ne peut pas être ouvert : {os_error(exc)}.")
         ) from exc
     if size == 0:
         raise Unreadable(
@@ -77,7 +77,7 @@ def _open(cahier: Intake, max_bytes: int) -> CalamineWorkbook:
         raise Unreadable(
             file_finding(
                 Code.FILE_TOO_LARGE,
-                f"Le fichier pèse {size / 1e6:.1f} Mo, au-delà de la limite de {max_bytes / 1e6:.1f} Mo. "
+                f"Le fichier pèse {megabytes(size)}, au-delà de la limite de {megabytes(max_bytes)}. "
                 "Un cahier pèse d'ordinaire moins de 1 Mo : vérifiez qu'il ne contient pas d'images.",
                 size,
             )
@@ -149,7 +149,7 @@ def _check_zip(cahier: Intake) -> None:
         raise Unreadable(
             file_finding(
                 Code.FILE_UNREADABLE,
-                f"Le fichier se décompresse en {total / 1e6:.0f} Mo, bien plus qu'un cahier : il est refusé sans être ouvert.",
+                f"Le fichier se décompresse en {megabytes(total, 0)}, bien plus qu'un cahier : il est refusé sans être ouvert.",
                 total,
             )
         )
@@ -202,8 +202,91 @@ READ_SHEETS = [
     layout.SHEET_SUBVENTIONS,
     layout.SHEET_CAISSE,
 ]
-_WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')  # column AAA or beyond
-_LAST_ROW = re.compile(rb'<row r="(\d+)"')
+MAX_COLUMNS = 702  # column ZZ; the template uses about 30
+MAX_CELLS = 3_000_000  # rows × columns of the grid python-calamine would build (a 50,000-line Journal: 1.5 M)
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
+_CELL_REF = re.compile(rb"^\$?([A-Za-z]{1,4})\$?(\d{1,9})?$")
+
+
+def sheet_extent(data: bytes) -> tuple[int, int]:
+    """(rows, columns) of the grid a reader builds for this sheet XML: the furthest cell, whatever the XML's form
+    (rows and cells with or without an ``r`` attribute, in any order, lower-case references, prefixed tags) —
+    nothing is built.
+
+    What Excel, LibreOffice and openpyxl write (a ``<dimension>``, every row and cell with ``r`` first) is
+    checked at C speed: the dimension is taken at its word only once one regex pass has shown that no tag has
+    another form and no cell or row lies beyond it. Anything else gets a tag-by-tag walk that follows implicit
+    positions."""
+    claimed = _dimension(data)
+    if claimed is None or claimed[0] > MAX_ROWS or claimed[1] > MAX_COLUMNS:
+        return _walk_extent(data)
+    if re.search(_ODD_TAG.pattern + b"|" + _beyond(*claimed), data):  # one pass: another form, or beyond it
+        return _walk_extent(data)
+    return claimed
+
+
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}\d{1,9}:)?([A-Z]{1,3})(\d{1,9})"')
+_ODD_TAG = re.compile(
+    rb'<(?:c|row)(?:>|/>|\s(?!r="))'  # a cell or row without r, or with r not first
+    rb"|<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]"  # a prefixed tag
+    rb'|<c r="(?![A-Z]{1,3}\d)|<row r="(?!\d)'  # a lower-case, absolute or odd reference
+)
+
+
+def _dimension(data: bytes) -> tuple[int, int] | None:
+    found = _DIMENSION.search(data, 0, 4096)  # it comes before sheetData
+    return (int(found.group(2)), _column_index(found.group(1))) if found else None
+
+
+def _beyond(rows: int, columns: int) -> bytes:
+    """A pattern for a cell beyond column ``columns`` or row ``rows``, or a row tag beyond ``rows``."""
+    past_row = _greater(str(rows).encode(), b"0123456789")
+    past_column = _greater(_column_name(columns).encode(), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return rb'<c r="(?:' + past_column + rb')\d|<c r="[A-Z]{1,3}(?:' + past_row + rb')"|<row r="(?:' + past_row + rb')"'
+
+
+def _greater(word: bytes, alphabet: bytes) -> bytes:
+    """A regex for the words over ``alphabet`` (no leading ``alphabet[0]`` for digits) greater than ``word``:
+    longer ones, or as long and greater at the first place they differ."""
+    first = alphabet[1:] if alphabet[:1] == b"0" else alphabet
+    anything = b"[" + alphabet[:1] + b"-" + alphabet[-1:] + b"]"
+    options = [b"[" + first[:1] + b"-" + first[-1:] + b"]" + anything + b"{%d,}" % len(word)]
+    for i, ch in enumerate(word):
+        above = alphabet[alphabet.index(ch) + 1 :]
+        if above:
+            rest = len(word) - i - 1
+            options.append(
+                re.escape(word[:i]) + b"[" + above[:1] + b"-" + above[-1:] + b"]" + anything + b"{%d}" % rest
+            )
+    return b"|".join(options)
+
+
+def _walk_extent(data: bytes) -> tuple[int, int]:
+    max_row = max_col = row = col = 0
+    for m in _TAG.finditer(data):
+        ref = _REF_ATTR.search(m.group(2))
+        if m.group(1) == b"row":
+            row = int(ref.group(1)) if ref and ref.group(1).isdigit() else row + 1
+            col = 0
+        else:
+            cell = _CELL_REF.match(ref.group(1)) if ref else None
+            if cell:
+                col = _column_index(cell.group(1))
+                if cell.group(2):
+                    row = int(cell.group(2))
+            else:
+                col += 1
+            max_col = max(max_col, col)
+        max_row = max(max_row, row)
+    return max_row, max_col
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
 
 
 def _guard_sheets(cahier: Intake, zf: zipfile.ZipFile, names: set[str]) -> None:
@@ -220,10 +303,15 @@ def _guard_sheets(cahier: Intake, zf: zipfile.ZipFile, names: set[str]) -> None:
         data = zf.read(member)
         if sheet == layout.SHEET_JOURNAL:
             cahier.journal_xml = data
-        tail = _LAST_ROW.search(data, max(0, data.rfind(b'<row r="')))
-        last_row = int(tail.group(1)) if tail else 0
-        if last_row > MAX_ROWS or _WIDE_CELL.search(data):
-            where = f"{last_row} lignes" if last_row > MAX_ROWS else "des colonnes au-delà de ZZ"
+        last_row, last_col = sheet_extent(data)
+        if last_row > MAX_ROWS or last_col > MAX_COLUMNS or last_row * last_col > MAX_CELLS:
+            where = (
+                count(last_row, "ligne")
+                if last_row > MAX_ROWS
+                else "des colonnes au-delà de ZZ"
+                if last_col > MAX_COLUMNS
+                else f"une cellule remplie en {_column_name(last_col)}{last_row}"
+            )
             raise Unreadable(
                 file_finding(
                     Code.FILE_UNREADABLE,
@@ -232,6 +320,14 @@ def _guard_sheets(cahier: Intake, zf: zipfile.ZipFile, names: set[str]) -> None:
                     last_row,
                 )
             )
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 def _sheet_files(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -81,7 +81,7 @@ JOURNAL_COLUMNS: list[tuple[str, str]] = [
 REQUIRED_COLUMNS = ["date", "libelle", "banque_recette", "banque_depense", "caisse_recette", "caisse_depense"]
 AMOUNT_COLUMNS = ["banque_recette", "banque_depense", "caisse_recette", "caisse_depense"]
 REMAINDER_HEADER = "Reste à ventiler"
-MODES = ["CHQ", "VIR", "CB", "ESP", "PRLV"]
+MODES = ["CHQ", "VIR", "CB", "ESP", "PRLV", "ANNULÉ"]  # ANNULÉ: a cancelled cheque, kept with its number, no amount
 
 # Inventaire, Subventions: header on row 3, data from row 4
 TABLE_HEADER_ROW = 3
@@ -149,3 +149,15 @@ CRA_COLUMNS: list[tuple[str, str]] = [
     ("periode", "Période"),
     ("description", "Description"),
 ]
+
+# --- Added for the sheet's formulas to read what the tool reads (issue 11) ---
+
+# Paramètres: a hidden column beside the values, what the formulas use: each amount as read (number or text) under
+# the name ``<param>_lu``, and the exercice's last day (31 August) under EXERCICE_END_NAME.
+PARAM_READ_COL = 3  # D
+EXERCICE_END_NAME = "exercice_fin"
+
+# Arrêté de caisse: below the count and the comparison with the cahier, the date and the signatures.
+CAISSE_DATE_ROW = CAISSE_TOTAL_ROW + 5
+CAISSE_DATE_NAME = "caisse_date"
+CAISSE_SIGNATURE_ROW = CAISSE_DATE_ROW + 2

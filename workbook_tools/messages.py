@@ -13,7 +13,8 @@ import pandas as pd
 
 from workbook_tools.chart import Chart
 from workbook_tools.layout import AMOUNT_COLUMNS, JOURNAL_COLUMNS
-from workbook_tools.text import euros
+from workbook_tools.model import Severity
+from workbook_tools.text import euros, fold, shown
 
 if TYPE_CHECKING:
     from workbook_tools.read import Cahier
@@ -48,9 +49,29 @@ def amount_as_text(written: object, header: str, cents: int | None) -> str:
     )
 
 
-def amount_unreadable(written: str | None, header: str, reason: str) -> str:
+def split_as_text(written: object, header: str, cents: int | None) -> str:
+    """SPLIT_TEXT: an amount typed as text in a chapter column, which the cahier's own formulas cannot add up."""
     return (
-        f"Le montant « {written} » ({header}) n'est pas valable : {reason}. "
+        f"Le montant « {written} » de la colonne « {header} » est écrit comme du texte : le contrôle le lit "
+        f"{euros(cents)}, mais les formules du cahier (Reste à ventiler, totaux du Journal, feuille CRF) ne peuvent "
+        "pas l'additionner et afficheraient d'autres chiffres. Retapez-le comme un nombre, sans le signe €."
+    )
+
+
+def tick_as_text(written: object, read: object) -> str:
+    """TICK_TEXT: a tick dated after 31 August typed as text: the tool reads the date, the sheet only sees a mark."""
+    return (
+        f"La date de pointage « {written} » est écrite comme du texte. Le contrôle la lit ({shown(read)}, après le "
+        "31 août : la ligne était encore en attente au 31 août), mais les formules du cahier n'y voient qu'une "
+        "coche et leur rapprochement bancaire ne tomberait pas juste. Retapez-la comme une vraie date (jj/mm/aaaa), "
+        "ou mettez un x si la ligne figure sur le relevé du 31 août."
+    )
+
+
+def amount_unreadable(written: object, header: str, reason: str) -> str:
+    """``written``: the cell's value, shown as the teacher's spreadsheet showed it (12,345, not 12.345)."""
+    return (
+        f"Le montant « {shown(written)} » ({header}) n'est pas valable : {reason}. "
         "Écrivez un nombre positif avec au plus 2 décimales, par exemple 12,50."
     )
 
@@ -59,6 +80,23 @@ def chapter_column_unknown(header: object) -> str:
     return (
         f"La colonne « {header} » porte un chapitre qui n'est pas dans le plan comptable. "
         "Utilisez un des chapitres du modèle (liste dans « Mode d'emploi »)."
+    )
+
+
+def chapter_negative(code: str, libelle: str, charge: bool, net: int, gross: int, rows: list[int]) -> str:
+    """CHAPTER_NEGATIVE: a chapter whose reductions (credit notes, refunds) exceed what it holds for the year."""
+    reductions = euros(gross - net)
+    where = f" (lignes {', '.join(str(r) for r in rows)})" if rows else ""
+    if charge:
+        what = f"les avoirs et remboursements reçus{where}, {reductions}, dépassent les dépenses de l'année ({euros(gross)})"
+        other = "en recette au chapitre 7700 Produits exceptionnels"
+    else:
+        what = f"les remboursements versés{where}, {reductions}, dépassent les recettes de l'année ({euros(gross)})"
+        other = "en dépense au chapitre 6700 Charges exceptionnelles"
+    return (
+        f"Le chapitre {code} {libelle} totalise {euros(net)} sur l'année : {what}. Un avoir ou un remboursement ne "
+        "réduit un chapitre que de ce qui y a été payé ou reçu : vérifiez le chapitre et le montant de ces lignes ; "
+        f"s'il s'agit d'une opération de l'an dernier, inscrivez-le {other}."
     )
 
 
@@ -92,6 +130,23 @@ class Messages:
     def build(self, code: str, line: Line, frame: pd.DataFrame) -> Built:
         builder: Callable[[Line, pd.DataFrame], Built] = getattr(self, code.lower())
         return builder(line, frame)
+
+    def severity(self, code: str, line: Line) -> Severity | None:
+        """The finding's own severity when its code's depends on the line (``model.SEVERITY_VARIES``), else None.
+
+        REPORT_AS_RECEIPT: an error when the amount equals an opening balance and the label speaks of report or
+        solde; a warning when only one of the two holds."""
+        if code == "REPORT_AS_RECEIPT":
+            both = bool(line["parle_report"]) and self._equals_opening(line) is not None
+            return Severity.ERROR if both else Severity.WARNING
+        return None
+
+    def _equals_opening(self, line: Line) -> str | None:
+        amount = _cents(line["montant"])
+        for name, label in (("report_banque", "banque"), ("report_caisse", "caisse")):
+            if amount is not None and amount > 0 and amount == self.openings.get(name):
+                return label
+        return None
 
     # one method per finding code ------------------------------------------------------------------
 
@@ -130,6 +185,13 @@ class Messages:
             "La ligne n'a aucun montant : tapez-le dans une des colonnes Banque recette, Banque dépense, "
             "Caisse recette ou Caisse dépense."
         )
+        cancelled = line.get("mode_lu") == "ANNULE" or "annul" in fold(line["libelle"] or "")
+        if cancelled and pd.isna(line["cheque"]):
+            msg = (
+                "La ligne est marquée « annulé » mais n'a ni montant ni n° de chèque. Un chèque annulé se garde dans "
+                "le cahier avec son numéro : tapez le n° du chèque dans la colonne N° chèque (sans montant). "
+                "Si ce n'est pas un chèque annulé, tapez le montant de l'opération."
+            )
         return self.letter("banque_recette"), msg, None
 
     def amount_multiple(self, line: Line, f: pd.DataFrame) -> Built:
@@ -184,30 +246,75 @@ class Messages:
         msg = f"Le chapitre « {line['chapitre_ecrit']} » n'existe pas dans le plan comptable : choisissez-en un dans la liste déroulante."
         return self.letter("chapitre"), msg, line["chapitre_ecrit"]
 
-    def chapter_direction(self, line: Line, f: pd.DataFrame) -> Built:
-        wrong = [c for c in self.chart.chapitres if line[f"c_{c.code}"] != 0 and c.is_charge == bool(line["recette"])]
-        c = wrong[0]
-        kind = "recette" if line["recette"] else "dépense"
-        should = "de produit (7…)" if line["recette"] else "de charge (6…)"
-        msg = (
-            f"Le chapitre {c.code} {c.libelle} est un chapitre de {c.sens} : il ne peut pas recevoir une {kind} "
-            f"({euros(_cents(line['montant']))}). Choisissez un chapitre {should}, ou vérifiez la colonne du montant."
-        )
+    def chapter_reduction(self, line: Line, f: pd.DataFrame) -> Built:
+        receipt = bool(line["recette"])
+        against = [c for c in self.chart.chapitres if line[f"c_{c.code}"] != 0 and c.is_charge == receipt]
+        c = against[0]
+        part = -int(line[f"c_{c.code}"])
+        if receipt:
+            what = (
+                f"La recette « {line['libelle']} » ({euros(part)}) est rangée dans le chapitre de charge {c.code} "
+                f"{c.libelle} : remboursement ou avoir ? Elle est comptée en moins des dépenses de ce chapitre "
+                "(un avoir d'un fournisseur, une somme rendue sur une dépense)."
+            )
+            fix = "Si c'est une vraie recette (une vente, une participation), choisissez un chapitre de produit (7…)."
+        else:
+            what = (
+                f"La dépense « {line['libelle']} » ({euros(part)}) est rangée dans le chapitre de produit {c.code} "
+                f"{c.libelle} : remboursement ? Elle est comptée en moins des recettes de ce chapitre "
+                "(une participation rendue à une famille, une subvention reversée)."
+            )
+            fix = "Si c'est une vraie dépense (un achat, un service), choisissez un chapitre de charge (6…)."
         letter = (
             self.letter("chapitre")
             if line["chapitre"] == c.code and not line["has_split"]
             else self.chapter_letter(c.code)
         )
-        return letter, msg, c.code
+        return letter, f"{what} Rien à corriger si c'est bien cela. {fix}", c.code
 
     def transfer_invalid(self, line: Line, f: pd.DataFrame) -> Built:
         filled = [k for k in AMOUNT_COLUMNS if pd.notna(line[k])]
         seen = ", ".join(f"{HEADERS[k]} {euros(_cents(line[k]))}" for k in filled)
+        if bool(line["paire_seconde"]) and not bool(line["mouvement"]):
+            first, amount = int(line["paire"]), euros(_cents(line["montant"]))
+            retrait = pd.notna(line["caisse_recette"]) or pd.notna(line["banque_depense"])
+            how = "Banque dépense et Caisse recette" if retrait else "Caisse dépense et Banque recette"
+            kind = "un retrait d'espèces" if retrait else "un dépôt d'espèces"
+            msg = (
+                f"Les lignes {first} et {int(line['row'])} ({_date(line['date'])}, {amount}, sans chapitre) forment "
+                f"{kind} écrit sur deux lignes : un {'retrait' if retrait else 'dépôt'} s'écrit sur une seule ligne : "
+                f"{how}. Tapez {amount} dans ces deux colonnes de la ligne {first}, sans chapitre, et effacez la "
+                f"ligne {int(line['row'])}."
+            )
+            return self.letter(filled[0]), msg, seen
         msg = (
             f"Ce mouvement entre banque et caisse ({seen}) doit porter le même montant des deux côtés et n'être ventilé "
             "dans aucun chapitre (ce n'est ni une recette ni une dépense)."
         )
         return self.letter(filled[0]), msg, seen
+
+    def mode_mismatch(self, line: Line, f: pd.DataFrame) -> Built:
+        mode = str(line["mode"])
+        if line["mode_lu"] == "ANNULE":
+            msg = (
+                f"Le mode « {mode} » est celui d'un chèque annulé, qui n'a pas de montant, mais la ligne a un montant "
+                f"({euros(_cents(line['montant']))}). Si le chèque a été annulé, effacez le montant (gardez le n° de "
+                "chèque) ; sinon choisissez le vrai mode de paiement (CHQ, VIR, CB, ESP, PRLV)."
+            )
+        elif line["mode_lu"] == "ESP":
+            msg = (
+                f"Le mode « {mode} » (espèces) est sur une ligne de banque ({euros(_cents(line['montant']))}). Des "
+                "espèces passent par la caisse : tapez le montant en Caisse recette ou Caisse dépense ; ou, si "
+                "c'est un chèque, un virement ou une carte, choisissez ce mode. Rien à corriger si des espèces ont "
+                "été déposées directement à la banque."
+            )
+        else:
+            msg = (
+                f"Le mode « {mode} » (virement, carte ou prélèvement) passe par la banque, mais le montant "
+                f"({euros(_cents(line['montant']))}) est en caisse. Déplacez-le en Banque recette ou Banque "
+                "dépense, ou choisissez le mode ESP (espèces) si l'opération a été payée en espèces."
+            )
+        return self.letter("mode"), msg, mode
 
     def piece_missing(self, line: Line, f: pd.DataFrame) -> Built:
         return (
@@ -230,12 +337,16 @@ class Messages:
         )
 
     def cheque_duplicate(self, line: Line, f: pd.DataFrame) -> Built:
-        first = f.loc[(f["cheque"] == line["cheque"]) & f["banque_depense"].notna(), "row"].iloc[0]
-        msg = f"Le chèque n° {line['cheque']} figure déjà ligne {first} : un chèque ne paie qu'une dépense."
+        counted = f["banque_depense"].notna() | f["annule"]
+        first = f.loc[(f["cheque"] == line["cheque"]) & counted, "row"].iloc[0]
+        msg = (
+            f"Le chèque n° {line['cheque']} figure déjà ligne {first} : un chèque ne paie qu'une dépense, et un "
+            "chèque annulé ne se réutilise pas. Vérifiez le numéro sur le talon du chéquier."
+        )
         return self.letter("cheque"), msg, line["cheque"]
 
     def _balance(self, line: Line, f: pd.DataFrame, opening: int, inc: str, dec: str) -> int:
-        order = f.sort_values(["date", "row"], kind="stable", na_position="last")
+        order = f.sort_values(["date_tri", "row"], kind="stable", na_position="last")
         delta = order[inc].fillna(0).astype("int64") - order[dec].fillna(0).astype("int64")
         return int(opening + delta.cumsum().loc[cast(int, line.name)])
 
@@ -253,23 +364,53 @@ class Messages:
         return self.letter("banque_depense"), msg, bal
 
     def duplicate_line(self, line: Line, f: pd.DataFrame) -> Built:
-        same = f[
-            (f["date"] == line["date"])
-            & (f["montant"] == line["montant"])
-            & (f["libelle"].str.lower().str.strip() == str(line["libelle"]).lower().strip())
-        ]
         msg = (
             f"Cette ligne ({_date(line['date'])}, « {line['libelle']} », {euros(_cents(line['montant']))}) répète la ligne "
-            f"{same['row'].iloc[0]} : supprimez-la si elle est saisie deux fois."
+            f"{int(line['doublon_de'])} : supprimez-la si elle est saisie deux fois. Si ce sont deux opérations "
+            "réelles, donnez à chacune son n° de pièce (ou son n° de chèque)."
         )
         return self.letter("libelle"), msg, line["libelle"]
 
     def report_as_receipt(self, line: Line, f: pd.DataFrame) -> Built:
-        msg = (
-            f"« {line['libelle']} » ({euros(_cents(line['montant']))}) ressemble au report à nouveau : il ne se compte pas en recette. "
-            "Écrivez-le dans Paramètres (Report à nouveau banque / caisse) et supprimez cette ligne."
+        amount = euros(_cents(line["montant"]))
+        opening = self._equals_opening(line)
+        fix = (
+            "Le report à nouveau (ce qui restait au 1er septembre) n'est pas une recette : il s'écrit dans Paramètres "
+            "(Report à nouveau banque / caisse)"
         )
+        if bool(line["parle_report"]) and opening:
+            msg = (
+                f"« {line['libelle']} » ({amount}) est le report à nouveau {opening} de Paramètres compté comme une "
+                f"recette : même montant, et le libellé parle de report ou de solde. {fix} : supprimez cette ligne."
+            )
+        elif opening:
+            msg = (
+                f"La recette « {line['libelle']} » ({amount}) a le montant du report à nouveau {opening} de Paramètres. "
+                f"{fix} : si cette ligne le recopie, supprimez-la ; si c'est une vraie recette, rien à corriger."
+            )
+        else:
+            msg = (
+                f"Le libellé « {line['libelle']} » ({amount}) parle de report ou de solde. {fix} : si cette ligne le "
+                "recopie, supprimez-la ; si c'est une vraie recette (le solde d'une participation), rien à corriger."
+            )
         return self.letter("libelle"), msg, line["libelle"]
+
+    def regie_open(self, line: Line, f: pd.DataFrame) -> Built:
+        same = f[f["regie"] & (f["regie_nom"].fillna("") == (line["regie_nom"] or ""))]
+        advance = same[["banque_depense", "caisse_depense"]].notna().any(axis=1)
+        given = int(same.loc[advance, "montant"].sum())
+        back = int(same.loc[~advance, "montant"].sum())
+        rows = ", ".join(str(r) for r in same["row"])
+        name = line["regie_qui"] or ""
+        who = f"de « {name} »" if name else "sans nom de collègue"
+        msg = (
+            f"La régie d'avance {who} n'est pas soldée : avances {euros(given)}, retours {euros(back)} "
+            f"(lignes {rows}) ; reste {euros(given - back)}. Au retour du collègue, inscrivez en recette « Retour régie "
+            f"{name or 'Nom'} » le montant total de l'avance (espèces rendues + tickets), puis chaque dépense justifiée "
+            "sur sa ligne, ventilée dans son chapitre. Écrivez le nom de la même façon sur l'avance et sur le retour."
+        )
+        letter = self.letter(self.amount_key(line))
+        return letter, msg, given - back
 
     def inventory_missing(self, line: Line, f: pd.DataFrame) -> Built:
         msg = (

@@ -46,18 +46,38 @@ class Code(enum.StrEnum):
     DATE_TEXT = "DATE_TEXT", W, "La date est écrite comme du texte ; elle a été lue comme jj/mm/aaaa."
     DATE_OUTSIDE_EXERCICE = "DATE_OUTSIDE_EXERCICE", E, "La date n'est pas dans l'exercice (1er septembre – 31 août)."
     DATE_ORDER = "DATE_ORDER", W, "La ligne est datée avant la ligne précédente."
+    TICK_TEXT = (
+        "TICK_TEXT",
+        E,
+        "La date de pointage, après le 31 août, est écrite comme du texte : les formules du cahier ne la lisent pas.",
+    )
     LIBELLE_MISSING = "LIBELLE_MISSING", E, "La ligne n'a pas de libellé."
     AMOUNT_MISSING = "AMOUNT_MISSING", E, "La ligne n'a aucun montant en banque ou en caisse."
     AMOUNT_MULTIPLE = "AMOUNT_MULTIPLE", E, "La ligne a plusieurs montants sans être un mouvement interne."
     AMOUNT_INVALID = "AMOUNT_INVALID", E, "Le montant n'est pas un nombre positif avec au plus 2 décimales."
     AMOUNT_TEXT = "AMOUNT_TEXT", W, "Le montant est écrit comme du texte ; il a été lu comme un nombre."
+    SPLIT_TEXT = (
+        "SPLIT_TEXT",
+        E,
+        "Un montant ventilé est écrit comme du texte : les formules du cahier ne peuvent pas l'additionner.",
+    )
     SPLIT_MISSING = "SPLIT_MISSING", E, "La recette ou la dépense n'est ventilée dans aucun chapitre."
     SPLIT_MISMATCH = "SPLIT_MISMATCH", E, "La ventilation ne fait pas le total du montant."
     CHAPTER_CONFLICT = "CHAPTER_CONFLICT", E, "Le chapitre choisi ne correspond pas à la ventilation."
     CHAPTER_UNKNOWN = "CHAPTER_UNKNOWN", E, "Le chapitre n'existe pas dans le plan comptable."
     CHAPTER_ROLLUP = "CHAPTER_ROLLUP", W, "Un sous-compte a été rattaché à son chapitre."
-    CHAPTER_DIRECTION = "CHAPTER_DIRECTION", E, "Chapitre de charge sur une recette, ou de produit sur une dépense."
-    TRANSFER_INVALID = "TRANSFER_INVALID", E, "Le mouvement interne (banque ↔ caisse) est ventilé ou déséquilibré."
+    CHAPTER_REDUCTION = (
+        "CHAPTER_REDUCTION",
+        W,
+        "Remboursement ou avoir ? Chapitre de charge sur une recette, ou de produit sur une dépense : compté en moins.",
+    )
+    CHAPTER_NEGATIVE = "CHAPTER_NEGATIVE", E, "Le total d'un chapitre pour l'année est négatif."
+    TRANSFER_INVALID = (
+        "TRANSFER_INVALID",
+        E,
+        "Le mouvement interne (banque ↔ caisse) est ventilé, déséquilibré ou écrit sur deux lignes.",
+    )
+    MODE_MISMATCH = "MODE_MISMATCH", W, "Le mode de paiement ne va pas avec la colonne du montant."
     PIECE_MISSING = "PIECE_MISSING", W, "La recette ou la dépense n'a pas de n° de pièce justificative."
     PIECE_DUPLICATE = "PIECE_DUPLICATE", E, "Le même n° de pièce est utilisé deux fois."
     CHEQUE_MISSING = "CHEQUE_MISSING", W, "Le chèque émis n'a pas de numéro."
@@ -65,7 +85,8 @@ class Code(enum.StrEnum):
     CASH_NEGATIVE = "CASH_NEGATIVE", E, "La caisse passe en dessous de zéro."
     BANK_NEGATIVE = "BANK_NEGATIVE", W, "Le compte bancaire passe en dessous de zéro."
     DUPLICATE_LINE = "DUPLICATE_LINE", W, "Deux lignes ont la même date, le même montant et le même libellé."
-    REPORT_AS_RECEIPT = "REPORT_AS_RECEIPT", W, "Le report à nouveau semble compté comme une recette."
+    REPORT_AS_RECEIPT = "REPORT_AS_RECEIPT", E, "Le report à nouveau semble compté comme une recette."
+    REGIE_OPEN = "REGIE_OPEN", W, "Une régie d'avance n'est pas soldée (avances ≠ retours)."
     INVENTORY_MISSING = "INVENTORY_MISSING", W, "Un achat de bien durable (6800) n'est pas dans l'inventaire."
     SUBVENTION_UNTRACED = (
         "SUBVENTION_UNTRACED",
@@ -77,9 +98,29 @@ class Code(enum.StrEnum):
     COOP_MISMATCH = "COOP_MISMATCH", E, "Le cahier appartient à une autre coopérative que son dossier."
 
 
+# Codes whose findings carry their own severity (``Finding.level``); the code's own is the worst of them.
+# REPORT_AS_RECEIPT: an error when the amount equals an opening balance and the label speaks of report/solde,
+# a warning when only one of the two holds (SPEC §4 v2). One code, so the docs and the JSON keep one name.
+SEVERITY_VARIES: frozenset[Code] = frozenset({Code.REPORT_AS_RECEIPT})
+
+# Codes renamed since reports were first stored: a stored report is read with today's name.
+RENAMED: dict[str, Code] = {"CHAPTER_DIRECTION": Code.CHAPTER_REDUCTION}
+
+
+def known_code(name: object) -> Code | None:
+    """The code stored under ``name`` (an old name maps to today's), None when this version does not know it."""
+    text = str(name)
+    if text in Code.__members__:
+        return Code[text]
+    return RENAMED.get(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing to tell the teacher, pointed at one cell."""
+    """One thing to tell the teacher, pointed at one cell.
+
+    ``level`` overrides the code's severity for this one finding (codes of :data:`SEVERITY_VARIES`, and a
+    stored finding whose code has changed severity since: it keeps the severity it was judged with)."""
 
     code: Code
     sheet: str | None
@@ -87,10 +128,11 @@ class Finding:
     column: str | None
     message: str
     value: Any = None
+    level: Severity | None = None
 
     @property
     def severity(self) -> Severity:
-        return self.code.severity
+        return self.level or self.code.severity
 
     @property
     def cell(self) -> str | None:
@@ -108,10 +150,15 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
-        """A stored finding (KeyError for a code this version does not know)."""
-        code = Code[str(data.get("code"))]
+        """A stored finding (KeyError for a code this version does not know; a renamed code is read under its
+        new name, with the severity it was stored with)."""
+        code = known_code(data.get("code"))
+        if code is None:
+            raise KeyError(str(data.get("code")))
+        stored = data.get("severity")
+        level = Severity(stored) if stored in (Severity.ERROR, Severity.WARNING) else None
         return cls(code, data.get("sheet"), data.get("row"), data.get("column"), str(data.get("message") or ""),
-                   data.get("value"))  # fmt: skip
+                   data.get("value"), None if level is code.severity else level)  # fmt: skip
 
 
 def json_value(value: Any) -> Any:
@@ -143,6 +190,7 @@ class Totals:
     releve_31_08: int | None = None
     caisse_comptee: int | None = None
     subventions_feuille: int = 0
+    regies_en_cours: int = 0  # advanced to colleagues (régies d'avance) and not returned at the end of the book
 
     @property
     def resultat(self) -> int:
@@ -213,6 +261,7 @@ class Totals:
 _CENTS = (
     "charges", "produits", "report_banque", "report_caisse", "banque_recettes", "banque_depenses",
     "caisse_recettes", "caisse_depenses", "non_pointe_recettes", "non_pointe_depenses", "subventions_feuille",
+    "regies_en_cours",
 )  # fmt: skip
 
 
@@ -360,7 +409,7 @@ class Report(FindingCounts):
             coop=data.get("coop"),
             exercice=data.get("exercice"),
             findings=[
-                Finding.from_dict(f) for f in data.get("findings") or [] if str(f.get("code")) in Code.__members__
+                Finding.from_dict(f) for f in data.get("findings") or [] if known_code(f.get("code")) is not None
             ],
             totals=Totals.from_dict(totals) if totals else None,
             annexes=Annexes.from_dict(annexes) if annexes else None,

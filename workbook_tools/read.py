@@ -54,6 +54,7 @@ class Cahier:
     subventions: list[dict[str, Any]] = field(default_factory=list)
     caisse_comptee: int | None = None
     caisse_detail: list[tuple[int, int]] = field(default_factory=list)  # (denomination in cents, count)
+    tick_texts: list[tuple[int, str, dt.date]] = field(default_factory=list)  # Pointé typed as a text date
     journal_xml: bytes | None = field(default=None, repr=False)  # xlsx: the Journal sheet as stored
 
     def letters_of(self, code: str) -> list[str]:
@@ -271,7 +272,10 @@ def _journal_frame(
         j = index.get(key)
         return by_column[j] if j is not None else empty
 
-    out["pointe"] = [v != "" and not cells.is_empty(v) for v in column("pointe")]
+    ticks = column("pointe")
+    out["pointe"] = [v != "" and not cells.is_empty(v) for v in ticks]  # any mark; only spaces is no mark
+    out["pointe_le"] = _tick_dates(ticks)
+    cahier.tick_texts = _text_ticks(rownums, ticks)
     for key in TEXT_KEYS:
         out[key] = _text_column(column(key))
 
@@ -333,6 +337,31 @@ def _date_column(
             )
     days = np.array([d.toordinal() - _EPOCH if d is not None else _NO_DAY for d in dates], dtype="int64")
     return days.astype("datetime64[D]").astype("datetime64[ns]"), date_bad  # _NO_DAY → NaT
+
+
+def _tick_dates(values: list[Any]) -> np.ndarray:
+    """The date of each tick when it is one (a date, or text read as jj/mm/aaaa), NaT for « x » or no tick: a
+    line ticked with a date after 31 August was still outstanding at 31/08 (see ``rules.derive``)."""
+    days = np.full(len(values), _NO_DAY, dtype="int64")
+    for i, v in enumerate(values):
+        if v == "" or (type(v) is str and not any(ch.isdigit() for ch in v)):
+            continue
+        d, status, _ = cells.date(v)
+        if d is not None and status in (cells.OK, cells.TEXT):
+            days[i] = d.toordinal() - _EPOCH
+    return days.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _text_ticks(rownums: list[int], values: list[Any]) -> list[tuple[int, str, dt.date]]:
+    """The ticks typed as text that read as a date (row, text, date): the cahier's formulas take them for a mere
+    mark, so one dated after 31 August would make the sheet and the tool disagree (TICK_TEXT, in ``validate``)."""
+    out: list[tuple[int, str, dt.date]] = []
+    for r, v in zip(rownums, values, strict=True):
+        if type(v) is str and any(ch.isdigit() for ch in v):
+            d, status, _ = cells.date(v)
+            if d is not None and status == cells.TEXT:
+                out.append((r, v, d))
+    return out
 
 
 def _amount_columns(
@@ -403,7 +432,7 @@ def _split_columns(
     for j, col in chapters:
         if by_column[j].count("") == n:  # nothing typed in this chapter column
             continue
-        cents, present, bad = _money_column(findings, rownums, by_column[j], col.letter, col.header)
+        cents, present, bad = _money_column(findings, rownums, by_column[j], col.letter, col.header, split=True)
         if col.code:
             split[col.code] += cents
             seen[col.code] |= present
@@ -430,9 +459,12 @@ def _text_column(values: list[Any]) -> list[str | None]:
 
 
 def _money_column(
-    findings: list[Finding], rownums: list[int], values: list[Any], letter: str, header: str
+    findings: list[Finding], rownums: list[int], values: list[Any], letter: str, header: str, *, split: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """→ (cents, present, bad): int64 cents (0 where empty or unreadable), and two masks."""
+    """→ (cents, present, bad): int64 cents (0 where empty or unreadable), and two masks.
+
+    An amount typed as text is read, with a warning (AMOUNT_TEXT) in H–K, whose text the cahier's formulas read
+    too; in a chapter column (``split``) the cahier's formulas cannot add it up: an error (SPLIT_TEXT)."""
     n = len(values)
     result = np.zeros(n, dtype="int64")
     present = np.zeros(n, dtype=bool)
@@ -458,11 +490,11 @@ def _money_column(
         if status == cells.TEXT:
             findings.append(
                 Finding(
-                    Code.AMOUNT_TEXT,
+                    Code.SPLIT_TEXT if split else Code.AMOUNT_TEXT,
                     J,
                     r,
                     letter,
-                    messages.amount_as_text(v, header, cents),
+                    messages.split_as_text(v, header, cents) if split else messages.amount_as_text(v, header, cents),
                     v,
                 )
             )
@@ -473,7 +505,7 @@ def _money_column(
                     J,
                     r,
                     letter,
-                    messages.amount_unreadable(cells.text(v), header, reason),
+                    messages.amount_unreadable(v, header, reason),
                     cells.text(v),
                 )
             )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files import atomic_path
 from workbook_tools.model import Finding, Severity
+from workbook_tools.text import findings, titled
 from workbook_tools.validate import CheckResult
 
 if TYPE_CHECKING:
@@ -25,20 +26,19 @@ def to_json(result: CheckResult) -> dict[str, Any]:
 
 
 def summary(result: CheckResult) -> str:
-    name = result.path.name
+    """« cahier.xlsx : 1 erreur, aucun avertissement — à corriger avant l'envoi. »"""
     if result.ok and not result.warnings:
-        return f"{name} : aucune erreur, aucun avertissement."
-    verdict = "aucune erreur" if result.ok else f"{result.errors} erreur{'s' if result.errors > 1 else ''}"
-    warn = f"{result.warnings} avertissement{'s' if result.warnings > 1 else ''}"
-    tail = " — le cahier est accepté." if result.ok else " — à corriger avant l'envoi."
-    return f"{name} : {verdict}, {warn}{tail}"
+        tail = "."
+    else:
+        tail = " — le cahier est accepté." if result.ok else " — à corriger avant l'envoi."
+    return f"{result.path.name} : {findings(result.errors, result.warnings)}{tail}"
 
 
 def to_text(result: CheckResult) -> str:
     lines = [summary(result)]
     for f in result.findings:
         where = f.cell or "(fichier)"
-        lines.append(f"{where}  {f.code}  {f.message}")
+        lines.append(f"{where} — {titled(f.code)} : {f.message}")
     return "\n".join(lines) + "\n"
 
 
@@ -94,6 +94,7 @@ def _mark_cells(wb: Workbook, result: CheckResult) -> set[tuple[str, str]]:
     for f in result.findings:
         if f.sheet and f.column and f.row and f.sheet in wb.sheetnames:
             by_cell.setdefault((f.sheet, f"{f.column}{f.row}"), []).append(f)
+    marks: dict[str, list[tuple[str, str]]] = {}  # sheet → (cell, colour)
     for (sheet, ref), found in by_cell.items():
         cell = _writable(wb[sheet], ref)
         if cell is None:  # a chart sheet, or a cell openpyxl cannot reach: the « Erreurs » sheet still lists it
@@ -101,9 +102,34 @@ def _mark_cells(wb: Workbook, result: CheckResult) -> set[tuple[str, str]]:
         worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
         colour = RED if worst is Severity.ERROR else ORANGE
         cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
-        text = "\n".join(f"{f.code} : {f.message}" for f in found)
+        marks.setdefault(sheet, []).append((cell.coordinate, colour))
+        text = "\n".join(f"{titled(f.code)} : {f.message}" for f in found)
         cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
+    for sheet, cells in marks.items():
+        _over_conditional_formats(wb[sheet], cells)
     return set(by_cell)
+
+
+def _over_conditional_formats(ws: Worksheet, cells: list[tuple[str, str]]) -> None:
+    """A conditional format on each marked cell, always true, that outranks the sheet's own (the template paints a
+    date typed as text red, an amount typed as text orange): a warning shows orange, an error red, whatever the
+    template says. The sheet's rules move down by as many places (1 is the highest priority); ``stopIfTrue`` keeps
+    theirs from applying over ours."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    formats = ConditionalFormattingList()  # ours first: LibreOffice applies the first rule written that holds
+    for priority, (ref, colour) in enumerate(cells, start=1):
+        fill = PatternFill("solid", start_color=colour, end_color=colour)
+        rule = FormulaRule(formula=["TRUE"], fill=fill, stopIfTrue=True)
+        rule.priority = priority
+        formats.add(ref, rule)
+    for existing in ws.conditional_formatting:
+        for rule in existing.rules:
+            rule.priority = (rule.priority or 0) + len(cells)
+            formats.add(existing, rule)
+    ws.conditional_formatting = formats
 
 
 def _writable(ws: Any, ref: str) -> Any:
@@ -136,13 +162,13 @@ def _errors_sheet(wb: Workbook, result: CheckResult, marked: set[tuple[str, str]
     )
     ws["A2"].font = Font(italic=True, color="FF555555")
     ws.append([])
-    ws.append(["Cellule", "Gravité", "Code", "Ce qu'il faut faire"])
+    ws.append(["Cellule", "Gravité", "Constat", "Ce qu'il faut faire"])
     for c in ws[HEADER_ROW]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
     for f in result.findings:
         _error_row(ws, f, linked=bool(f.cell) and (f.sheet, f"{f.column}{f.row}") in marked)
-    for letter, width in zip("ABCD", (20, 14, 25, 95), strict=True):
+    for letter, width in zip("ABCD", (20, 14, 40, 85), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.page_setup.orientation = "landscape"
@@ -158,7 +184,9 @@ def _error_row(ws: Worksheet, f: Finding, *, linked: bool) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    ws.append([f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", str(f.code), None])
+    ws.append(
+        [f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", titled(f.code), None]
+    )
     r = ws.max_row
     msg = ws.cell(r, 4)
     msg.value = f.message

@@ -6,6 +6,7 @@ findings are collected in one pass; nothing stops at the first error.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from workbook_tools import cells, layout
+from workbook_tools import cells, layout, messages
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.exercice import Exercice
 from workbook_tools.messages import Messages
@@ -102,13 +103,15 @@ def check_cahier(cahier: Cahier, *, chart: Chart | None = None, expected_coop: s
         inventaire_pieces={str(i["piece"]).strip().upper() for i in cahier.inventaire if i["piece"]},
         inventaire_keys={(i["date"], i["valeur"]) for i in cahier.inventaire if i["date"] and i["valeur"]},
     )
-    frame = derive(cahier.journal, chart)
+    frame = derive(cahier.journal, chart, start, end)
     result.journal = frame
     messages = Messages(
         cahier, chart, start, end, {"report_banque": ctx.report_banque, "report_caisse": ctx.report_caisse}
     )
     result.findings.extend(_line_findings(frame, ctx, messages))
     result.totals = _totals(frame, cahier, chart, ctx, params)
+    result.findings.extend(_negative_chapters(frame, cahier, result.totals, chart))
+    result.findings.extend(_ticks_as_text(cahier, end))
     result.findings.extend(_year_end(cahier, result.totals, chart))
     result.findings.sort(key=_finding_order)
     return result
@@ -154,7 +157,8 @@ def _line_findings(frame: pd.DataFrame, ctx: Context, messages: Messages) -> lis
         code = names[int(number)]
         line = frame.iloc[int(index)]  # the frame has a RangeIndex: label == position
         letter, message, value = messages.build(code, line, frame)
-        findings.append(Finding(Code[code], layout.SHEET_JOURNAL, int(line["row"]), letter, message, value))
+        level = messages.severity(code, line)
+        findings.append(Finding(Code[code], layout.SHEET_JOURNAL, int(line["row"]), letter, message, value, level))
     return findings
 
 
@@ -228,13 +232,51 @@ def _totals(frame: pd.DataFrame, cahier: Cahier, chart: Chart, ctx: Context, par
     t.banque_depenses = _sum(frame, "banque_depense")
     t.caisse_recettes = _sum(frame, "caisse_recette")
     t.caisse_depenses = _sum(frame, "caisse_depense")
-    unticked = ~frame["pointe"].astype(bool)
+    unticked = ~frame["pointe_31_08"].astype(bool)  # no mark, or cleared after 31 August: outstanding at 31/08
     t.non_pointe_recettes = _sum(frame, "banque_recette", unticked)
     t.non_pointe_depenses = _sum(frame, "banque_depense", unticked)
     t.releve_31_08 = params.get("releve_31_08")
     t.caisse_comptee = cahier.caisse_comptee
     t.subventions_feuille = sum(s["montant"] or 0 for s in cahier.subventions)
+    regies = frame[frame["regie"]]
+    advanced = regies[["banque_depense", "caisse_depense"]].notna().any(axis=1)
+    t.regies_en_cours = _sum(regies, "montant", advanced) - _sum(regies, "montant", ~advanced)
     return t
+
+
+def _negative_chapters(frame: pd.DataFrame, cahier: Cahier, t: Totals, chart: Chart) -> list[Finding]:
+    """CHAPTER_NEGATIVE: a chapter's net total for the year below zero — its reductions (credit notes, refunds,
+    counted in minus, see ``rules.derive``) exceed what it holds. Pointed at the chapter's total in the Journal's
+    totals row."""
+    out: list[Finding] = []
+    for c in chart.chapitres:
+        net = t.chapitres.get(c.code, 0)
+        if net >= 0:
+            continue
+        column = frame[f"c_{c.code}"]
+        gross = int(column[column > 0].sum())
+        rows = [int(r) for r in frame.loc[column < 0, "row"]]
+        letters = cahier.letters_of(c.code)
+        letter = letters[0] if letters else cahier.columns.get("chapitre", "L")
+        message = messages.chapter_negative(c.code, c.libelle, c.is_charge, net, gross, rows)
+        out.append(
+            Finding(Code.CHAPTER_NEGATIVE, layout.SHEET_JOURNAL, layout.JOURNAL_TOTALS_ROW, letter, message, net)
+        )
+    return out
+
+
+def _ticks_as_text(cahier: Cahier, end: dt.date | None) -> list[Finding]:
+    """TICK_TEXT: a tick typed as text that reads as a date after 31 August. The tool counts the line outstanding at
+    31/08, the cahier's formulas (which cannot read a date in text) count it ticked: the sheet's rapprochement
+    would disagree with the tool's. A text date up to 31 August is ticked for both: nothing to say."""
+    if end is None:
+        return []
+    letter = cahier.columns.get("pointe", "A")
+    return [
+        Finding(Code.TICK_TEXT, layout.SHEET_JOURNAL, row, letter, messages.tick_as_text(written, read), written)
+        for row, written, read in cahier.tick_texts
+        if read > end
+    ]
 
 
 def _year_end(cahier: Cahier, t: Totals, chart: Chart) -> list[Finding]:

@@ -1,13 +1,19 @@
-"""Shared bits of the commands: the --store/--coop/--max-size options and the translation of store errors."""
+"""Shared bits of the commands: the --store/--coop/--max-size options, opening a store that must exist, and the
+translation of store and system errors into one French line."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from workbook_tools.text import os_error
+
+if TYPE_CHECKING:
+    from workbook_tools.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -16,6 +22,7 @@ def store_option(func: F) -> F:
     return click.option(
         "--store",
         "store_url",
+        metavar="DÉPÔT",
         default=lambda: os.environ.get("CAHIER_STORE", "./store"),
         show_default="./store ou $CAHIER_STORE",
         help="Dépôt des versions : dossier, file://, webdav://hôte:port/chemin, webdavs://, https://…",
@@ -23,12 +30,21 @@ def store_option(func: F) -> F:
 
 
 def coop_option(func: F) -> F:
-    return click.option("--coop", required=True, help="Numéro de la coopérative.")(func)
+    return click.option("--coop", metavar="NUMÉRO", required=True, help="Numéro de la coopérative.")(func)
+
+
+def exercice_option(func: F) -> F:
+    return click.option(
+        "--exercice",
+        metavar="AAAA-AAAA",
+        help="Exercice, par exemple 2025-2026 (par défaut : le dernier accepté).",
+    )(func)
 
 
 def max_size_option(func: F) -> F:
     return click.option(
         "--max-size",
+        metavar="MO",
         type=click.FloatRange(min=0, min_open=True),
         help="Taille maximale d'un fichier reçu, en Mo (défaut : environ 20 pour check, 50 pour ingest).",
     )(func)
@@ -37,6 +53,23 @@ def max_size_option(func: F) -> F:
 def megabytes(size: float | None) -> int | None:
     """--max-size (Mo) in bytes, None when not given."""
     return None if size is None else int(size * 1_000_000)
+
+
+def existing_store(url: str, coop: str | None = None) -> Store:
+    """The store at ``url`` for a command that reads it: one that was never written there (a mistyped path, a
+    folder that is not a store) is an error, never an empty answer. ``coop``, when given, is checked first."""
+    from workbook_tools.store import Store, check_coop
+
+    if coop is not None:
+        check_coop(coop)
+    store = Store(url)
+    if not store.exists():
+        raise click.ClickException(
+            f"Aucun dépôt à l'adresse {store.display_url} : vérifiez --store (ou $CAHIER_STORE). "
+            "Un dépôt est le dossier que le service de surveillance ou « cahier ingest » remplit "
+            "(il contient cahier-store.json)."
+        )
+    return store
 
 
 @contextlib.contextmanager
@@ -51,4 +84,5 @@ def store_errors() -> Iterator[None]:
     except FileExistsError as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"{exc.filename or ''} : {exc.strerror or exc}".lstrip(" :")) from None
+        where = f"{exc.filename} : " if exc.filename else ""
+        raise click.ClickException(f"{where}{os_error(exc)}.") from None

@@ -11,21 +11,28 @@ from workbook_tools.cli._store import max_size_option, megabytes
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="CAHIER...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Format du rapport."
 )
 @click.option(
     "--annotate",
     "annotate_dir",
+    metavar="DOSSIER",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Écrit dans ce dossier une copie annotée de chaque cahier.",
+    help="Écrit dans ce dossier une copie annotée de chaque cahier (cellules à corriger en couleur, commentées).",
 )
 @max_size_option
 def command(files: tuple[Path, ...], fmt: str, annotate_dir: Path | None, max_size: float | None) -> None:
     """Contrôle un ou plusieurs cahiers et dit, cellule par cellule, ce qu'il faut corriger.
 
     Statut de sortie : 0 sans erreur (avertissements permis), 1 si un fichier a une erreur, 2 en cas d'usage incorrect.
+
+    \b
+    Exemples :
+      cahier check cahier-2025-2026.xlsx
+      cahier check --annotate rapports 69001/*.xlsx
+      cahier check --format json cahier-2025-2026.xlsx
     """
     from workbook_tools.report import annotate, to_json, to_text
     from workbook_tools.validate import check_file

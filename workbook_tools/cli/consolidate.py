@@ -7,30 +7,50 @@ from pathlib import Path
 import click
 
 from workbook_tools.cli._output import emit_json
-from workbook_tools.cli._store import store_errors, store_option
+from workbook_tools.cli._store import exercice_option, existing_store, store_errors, store_option
 
 
 @click.command("consolidate")
 @store_option
-@click.option("--exercice", help="Exercice, par exemple 2025-2026 (par défaut : le dernier accepté).")
+@exercice_option
 @click.option(
     "--roster",
+    metavar="LISTE.csv",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Liste CSV des coopératives attendues (colonnes coop et nom, séparées par « ; » ou « , »).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier à écrire.")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FICHIER",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Classeur à écrire (.xlsx), ou fichier JSON avec --format json (sinon à l'écran).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "json"]),
+    default="xlsx",
+    show_default=True,
+    help="xlsx : le classeur du trésorier ; json : les mêmes chiffres, pour un programme.",
+)
 def command(store_url: str, exercice: str | None, roster: Path | None, output: Path | None, fmt: str) -> None:
-    """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes."""
+    """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes.
+
+    \b
+    Exemples :
+      cahier consolidate --store /srv/cahier/depot --roster coops.csv -o consolidation.xlsx
+      cahier consolidate --exercice 2025-2026 --format json
+    """
     from workbook_tools.consolidation import consolidate
     from workbook_tools.consolidation_workbook import write_consolidation_workbook
-    from workbook_tools.store import Store
     from workbook_tools.store.standing import Status
+    from workbook_tools.text import count
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
-        result = consolidate(Store(store_url), exercice, roster=roster)
+        result = consolidate(existing_store(store_url), exercice, roster=roster)
         if fmt == "json":
             emit_json(result.to_dict(), output)
             return
@@ -38,8 +58,10 @@ def command(store_url: str, exercice: str | None, roster: Path | None, output: P
         written = write_consolidation_workbook(result, output)
     counts = result.counts()
     click.echo(
-        f"Consolidation {result.exercice} : {len(result.rows)} coopératives ({counts[Status.ACCEPTED]} acceptées, "
-        f"{counts[Status.REFUSED_NEWER]} avec une version plus récente refusée, {counts[Status.REFUSED]} refusées, "
-        f"{counts[Status.MISSING]} manquantes), {len(result.alerts)} alertes : {written}",
+        f"Consolidation {result.exercice} : {count(len(result.rows), 'coopérative')} "
+        f"({count(counts[Status.ACCEPTED], 'acceptée')}, "
+        f"{count(counts[Status.REFUSED_NEWER], 'avec une version plus récente refusée', 'avec une version plus récente refusée')}, "
+        f"{count(counts[Status.REFUSED], 'refusée')}, {count(counts[Status.MISSING], 'manquante')}), "
+        f"{count(len(result.alerts), 'alerte')} : {written}",
         err=True,
     )

@@ -13,15 +13,23 @@ MARKER = ".cahier-demo"  # marks a folder this command made, so that running it 
 
 
 @click.command("demo")
-@click.argument("folder", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "folder", metavar="[DOSSIER]", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path)
+)
 @click.option(
     "--force",
     is_flag=True,
     help="Écrit dans un dossier qui n'est pas vide (une démonstration précédente est, elle, toujours remplacée).",
 )
 def command(folder: Path, force: bool) -> None:
-    """Construit un petit département dans FOLDER (./demo) : douze coopératives, leurs cahiers (certains
-    avec des erreurs typiques), traités par le service de surveillance, puis dit quoi ouvrir."""
+    """Construit un petit département dans DOSSIER (./demo) : douze coopératives, leurs cahiers (certains
+    avec des erreurs typiques), traités par le service de surveillance, puis dit quoi ouvrir.
+
+    \b
+    Exemples :
+      cahier demo
+      cahier demo /tmp/departement
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table

@@ -3,32 +3,48 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import click
 
-from workbook_tools.cli._store import coop_option, store_errors, store_option
+from workbook_tools.cli._store import coop_option, existing_store, store_errors, store_option
 
 
 @click.command("history")
 @coop_option
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text : un tableau à lire ; json : les fiches des versions, pour un programme.",
+)
 def command(coop: str, store_url: str, fmt: str) -> None:
-    """Liste toutes les versions envoyées par une coopérative (acceptées, refusées, doublons)."""
-    from workbook_tools.store import STATUS_FR, Store
+    """Liste toutes les versions envoyées par une coopérative (acceptées, refusées, doublons).
+
+    Statut de sortie : 0 ; 1 si le dépôt n'existe pas ou si la coopérative n'y a rien envoyé.
+
+    \b
+    Exemple :
+      cahier history --store /srv/cahier/depot --coop 69011
+    """
+    from workbook_tools.store import STATUS_FR
     from workbook_tools.store.standing import exercices, standing
+    from workbook_tools.text import date_time
 
     with store_errors():
-        store = Store(store_url)
+        store = existing_store(store_url, coop)
         versions = store.history(coop)
         standings = [standing(coop, versions, exercice) for exercice in exercices(versions)]
         current = {s.current.version for s in standings if s.current is not None}
+    if not versions:
+        raise click.ClickException(
+            f"La coopérative {coop} n'a envoyé aucun cahier au dépôt {store.display_url} : "
+            "vérifiez son numéro (c'est le nom de son dossier)."
+        )
     if fmt == "json":
         click.echo(json.dumps([v.to_dict() for v in versions], ensure_ascii=False, indent=2))
-        return
-    if not versions:
-        click.echo(f"Aucune version pour la coopérative {coop} dans {store.display_url}.")
         return
     rows = [("n°", "version", "reçu le", "statut", "exercice", "err.", "avert.", "fichier")]
     for number, v in enumerate(versions, start=1):
@@ -37,7 +53,7 @@ def command(coop: str, store_url: str, fmt: str) -> None:
             status += f" (= {v.duplicate_of})"
         if v.version in current:
             status += " ← en cours"
-        when = datetime.fromisoformat(v.received_at).astimezone().strftime("%d/%m/%Y %H:%M:%S")
+        when = date_time(v.received_at, seconds=True, at=" ")
         rows.append(
             (str(number), v.version, when, status, v.exercice or "—", str(v.errors), str(v.warnings), v.filename)
         )

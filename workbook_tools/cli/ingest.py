@@ -10,11 +10,12 @@ from workbook_tools.cli._store import coop_option, max_size_option, megabytes, s
 
 
 @click.command("ingest")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="CAHIER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @coop_option
 @store_option
 @click.option(
     "--outputs",
+    metavar="DOSSIER",
     type=click.Path(file_okay=False, path_type=Path),
     help="Écrit aussi dans ce dossier le statut et les rapports (comme le fait le service de surveillance).",
 )
@@ -23,6 +24,10 @@ def command(file: Path, coop: str, store_url: str, outputs: Path | None, max_siz
     """Contrôle un cahier au nom de la coopérative --coop et l'archive dans le dépôt (accepté ou refusé).
 
     Statut de sortie : 0 accepté (ou déjà reçu et accepté), 1 refusé ou erreur.
+
+    \b
+    Exemple :
+      cahier ingest --store /srv/cahier/depot --coop 69001 cahier-2025-2026.xlsx
     """
     from workbook_tools.ingest import ingest
     from workbook_tools.store import Store

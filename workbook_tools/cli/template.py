@@ -11,22 +11,33 @@ import click
 @click.option(
     "-o",
     "--output",
+    metavar="FICHIER",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("cahier.xlsx"),
     show_default=True,
     help="Fichier à écrire.",
 )
-@click.option("--exercice", help="Exercice à inscrire dans Paramètres, par exemple 2025-2026 (vide sinon).")
+@click.option(
+    "--exercice", metavar="AAAA-AAAA", help="Exercice à inscrire dans Paramètres, par exemple 2025-2026 (vide sinon)."
+)
 @click.option(
     "--chart",
     "chart_path",
+    metavar="PLAN.toml",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Plan comptable (TOML) à utiliser à la place du plan par défaut.",
 )
 def command(output: Path, exercice: str | None, chart_path: Path | None) -> None:
-    """Écrit un cahier vierge (le modèle), prêt à remplir dans Excel ou LibreOffice."""
+    """Écrit un cahier vierge (le modèle), prêt à remplir dans Excel ou LibreOffice.
+
+    \b
+    Exemples :
+      cahier template
+      cahier template -o cahier-2025-2026.xlsx --exercice 2025-2026
+    """
     from workbook_tools.chart import load_chart
     from workbook_tools.template import ExerciceError, check_exercice, write_template
+    from workbook_tools.text import os_error
 
     if exercice is not None:
         try:
@@ -36,9 +47,10 @@ def command(output: Path, exercice: str | None, chart_path: Path | None) -> None
     try:
         chart = load_chart(chart_path)
     except (OSError, ValueError, KeyError) as exc:
-        raise click.ClickException(f"plan comptable illisible ({chart_path}) : {exc}") from None
+        reason = os_error(exc) if isinstance(exc, OSError) else str(exc)
+        raise click.ClickException(f"plan comptable illisible ({chart_path}) : {reason}") from None
     try:
         path = write_template(output, exercice=exercice, chart=chart)
     except OSError as exc:
-        raise click.ClickException(f"impossible d'écrire {output} : {exc.strerror or exc}") from None
+        raise click.ClickException(f"impossible d'écrire {output} : {os_error(exc)}") from None
     click.echo(f"Modèle écrit : {path}")

@@ -23,6 +23,7 @@ def command(store_url: str, reparer: bool) -> None:
     """
     from workbook_tools.fsck import verify
     from workbook_tools.store import Store, StoreError
+    from workbook_tools.text import count
 
     with store_errors():
         store = Store(store_url)
@@ -34,9 +35,9 @@ def command(store_url: str, reparer: bool) -> None:
         click.echo(f"{state:10}  {p.path}  {p.what}")
     repaired = sum(p.repaired for p in result.problems)
     click.echo(
-        f"Dépôt {store.display_url} : {result.coops} coopérative(s), {result.versions} envoi(s), "
-        f"{result.blobs} fichier(s) reçu(s) vérifiés ; {len(result.problems)} problème(s), {repaired} réparé(s), "
-        f"{len(result.lost)} perdu(s)."
+        f"Dépôt {store.display_url} : {count(result.coops, 'coopérative')}, {count(result.versions, 'envoi')}, "
+        f"{count(result.blobs, 'fichier reçu vérifié', 'fichiers reçus vérifiés')} ; "
+        f"{count(len(result.problems), 'problème')}, {count(repaired, 'réparé')}, {count(len(result.lost), 'perdu')}."
     )
     if not result.ok:
         if not reparer and not result.lost:

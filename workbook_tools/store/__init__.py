@@ -62,6 +62,7 @@ from workbook_tools.store.names import (
     SHA_PATTERN,
     VERSION_PATTERN,
     check_coop,
+    coop_key,
     new_version_id,
     printable_name,
     safe_filename,
@@ -69,6 +70,7 @@ from workbook_tools.store.names import (
 )
 from workbook_tools.store.standing import Standing, Status, latest_accepted, standing
 from workbook_tools.store.version import ACCEPTED, DUPLICATE, REFUSED, STATUS_FR, STORE_FORMAT, Version
+from workbook_tools.text import count, os_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,7 +88,10 @@ class Store:
         self._backend, self.display_url = backend_for(self.url, storage_options)
         self._transient = transient_errors()
         self._manifests: dict[tuple[str, str], Version] = {}
-        self.damaged: set[str] = set()  # metadata files met damaged (relative paths), see ``verifier-depot``
+        self.damaged: set[str] = set()
+        self._keys: dict[
+            str, str
+        ] = {}  # coop_key → the coop folder holding it  # metadata files met damaged (relative paths), see ``verifier-depot``
         self._lock = threading.Lock()
         self._initialised = False
 
@@ -103,8 +108,10 @@ class Store:
             raise
         except self._transient as exc:
             if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise StoreUnavailable(f"Dépôt plein ({self.display_url}) pendant : {what} — {exc}") from exc
-            raise StoreUnavailable(f"Dépôt injoignable ({self.display_url}) pendant : {what} — {exc}") from exc
+                raise StoreUnavailable(f"Dépôt plein ({self.display_url}) pendant : {what} — {os_error(exc)}") from exc
+            raise StoreUnavailable(
+                f"Dépôt injoignable ({self.display_url}) pendant : {what} — {os_error(exc)}"
+            ) from exc
 
     def _ensure_initialised(self) -> None:
         if self._initialised:  # still there? A share unmounted or a folder moved away must not get a new tree
@@ -166,9 +173,21 @@ class Store:
         with self._io("liste des coopératives"):
             return [c for c in self._backend.list("coops") if COOP_PATTERN.fullmatch(c)]
 
+    def resolve(self, coop: str) -> str:
+        """The store's id for ``coop``: the folder of the cooperative with the same key (``069003`` is ``69003``),
+        kept under the first form the store saw; ``coop`` itself for a new cooperative."""
+        check_coop(coop)
+        key = coop_key(coop)
+        known = self._keys.get(key)
+        if known is None:
+            for found in self.coops():
+                self._keys.setdefault(coop_key(found), found)
+            known = self._keys.get(key)
+        return known or coop
+
     def history(self, coop: str) -> list[Version]:
         """Every submission of a coop, oldest first (only complete ones)."""
-        check_coop(coop)
+        coop = self.resolve(coop)
         with self._io(f"historique de {coop}"):
             names = self._backend.list(f"coops/{coop}/manifests")
             versions = []
@@ -188,7 +207,9 @@ class Store:
             number = int(ref)
             if 1 <= number <= len(history):
                 return history[number - 1]
-            raise VersionNotFound(f"La coopérative {coop} n'a pas de version n° {ref} ({len(history)} versions).")
+            raise VersionNotFound(
+                f"La coopérative {coop} n'a pas de version n° {ref} ({count(len(history), 'version')})."
+            )
         matches = [v for v in history if v.version == ref] or [v for v in history if v.version.startswith(ref)]
         if len(matches) == 1 and ref:
             return matches[0]
@@ -210,7 +231,7 @@ class Store:
 
     def lookup(self, coop: str, digest: str) -> Version | None:
         """The version holding these bytes for this coop, if any (completing it if its writer died)."""
-        check_coop(coop)
+        coop = self.resolve(coop)
         if not SHA_PATTERN.fullmatch(digest):
             raise InvalidName(f"Empreinte SHA-256 invalide : {digest!r}")
         path = f"coops/{coop}/hashes/{digest}.json"
@@ -250,6 +271,7 @@ class Store:
         return version
 
     def _read_file(self, coop: str, ref: str | Version, role: str) -> bytes | None:
+        coop = self.resolve(coop)
         version = self._original(coop, ref)
         name = version.files.get(role)
         if name is None:
@@ -329,7 +351,7 @@ class Store:
         ``report`` is what the check found; without it the submission is refused. ``journal`` is the
         normalised journal.
         """
-        check_coop(coop)
+        coop = self.resolve(coop)
         name = safe_filename(filename)
         digest = sha256(data)
         report = report or Report.unreadable(name)
@@ -464,5 +486,5 @@ __all__ = [
     "ACCEPTED", "COOP_PATTERN", "DEFAULT_URL", "DUPLICATE", "MAX_NAME_BYTES", "REFUSED", "SAFE_EXTENSIONS",
     "SHA_PATTERN", "STATUS_FR", "STORE_FORMAT", "VERSION_PATTERN", "Backend", "InvalidName", "LocalBackend",
     "Standing", "Status", "Store", "StoreError", "StoreUnavailable", "Version", "VersionNotFound", "WebdavBackend",
-    "check_coop", "claimed_version", "journal_to_parquet", "new_version_id", "printable_name", "safe_filename", "sha256",
+    "check_coop", "claimed_version", "coop_key", "journal_to_parquet", "new_version_id", "printable_name", "safe_filename", "sha256",
 ]  # fmt: skip

@@ -139,6 +139,10 @@ class WebdavBackend(Backend):
         response.raise_for_status()
         return bytes(response.content)
 
+    def exists(self, rel: str) -> bool:
+        """Asked of the server itself: fsspec's ``exists`` says False for a server that does not answer."""
+        return bool(self.fs.client.exists(self.path(rel)))
+
     def list(self, rel: str) -> list[str]:
         from webdav4.client import ResourceNotFound
 

@@ -55,3 +55,10 @@ def sha256(data: bytes) -> str:
 def new_version_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     return now.strftime("%Y%m%dT%H%M%S_%fZ") + "-" + secrets.token_hex(3)
+
+
+def coop_key(coop: str) -> str:
+    """How coop numbers are matched: ``069001`` = ``69001`` (a spreadsheet or a folder name drops or adds leading
+    zeros); other ids ignore case."""
+    c = coop.strip()
+    return str(int(c)) if c.isdigit() else c.upper()

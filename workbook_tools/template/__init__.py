@@ -78,7 +78,7 @@ def write_template(path: Path, *, exercice: str | None = None, chart: Chart | No
     write_inventaire(wb, sheets[L.SHEET_INVENTAIRE], st)
     write_subventions(wb, sheets[L.SHEET_SUBVENTIONS], st)
     write_caisse(wb, sheets[L.SHEET_CAISSE], st)
-    write_cra(wb, sheets[L.SHEET_CRA], st)
+    write_cra(wb, sheets[L.SHEET_CRA], st, geo)
     write_crf(wb, sheets[L.SHEET_CRF], st, chart, geo)
     write_listes(sheets[L.SHEET_LISTES], st, chart)
     sheets[L.SHEET_GUIDE].activate()

@@ -2,9 +2,18 @@
 
 The sheet writers (:mod:`.instructions`, :mod:`.journal`, :mod:`.annexes`, :mod:`.crf_sheet`) import
 from here the colours and number formats, :class:`Styles`, the sheet protection (:data:`PROTECTION`),
-the Journal's columns (``COL_…``, :func:`journal_col`) and rows (:data:`J1` to :data:`JN`), and the
-helpers that write references and formulas: :func:`a1`, :func:`sheet_ref`, :func:`journal_range`,
-:func:`chapter_total_formula`, plus :func:`page_setup` and :func:`wrapped_lines`.
+the Journal's columns (``COL_…``, :func:`journal_col`), its hidden helpers (:data:`HELPERS`) and rows
+(:data:`J1` to :data:`JN`), and the helpers that write references and formulas: :func:`a1`, :func:`sheet_ref`,
+:func:`journal_range`, :func:`chapter_total_formula`, :func:`column_total_formula`, :func:`not_ticked`, plus
+:func:`page_setup` and :func:`wrapped_lines`.
+
+The sheet agrees with the tool (issue 11): for every cahier the tool accepts, these formulas give the tool's figures
+once recalculated. They read values as ``workbook_tools.cells`` does — a cell of spaces is empty (:func:`blank`), an
+amount typed as text is read whatever the spreadsheet's language (:func:`cleaned_amount`, :func:`number_from_text`)
+— and count each line as ``rules.derive`` does: reductions in minus, chapters written on 8 digits, aliases and finer
+codes resolved through the tables of the hidden Listes sheet, movements, régies and cancelled cheques in no chapter,
+ticks dated after 31 August outstanding. What a formula cannot read (an amount typed as text in a chapter column, a
+tick date typed as text) is a finding of the tool at its cell (SPLIT_TEXT, TICK_TEXT).
 """
 
 from __future__ import annotations
@@ -56,6 +65,17 @@ PROTECTION = {
 # ---------------------------------------------------------------------------
 # Geometry
 
+# Hidden columns right of « Reste à ventiler », one formula a row: what the line means, worked out once, as the tool
+# does (``rules.derive``), so that the totals stay plain sums of products (quick to recalculate while the teacher
+# types). Three only: every cell of a prepared row costs when a cahier is opened and saved. Their header cells stay
+# empty, so the reader never sees them; row 1 names them.
+HELPERS: tuple[tuple[str, str], ...] = (
+    ("montant", "montant de la ligne, tapé en nombre ou en texte"),
+    ("sens", "+1 dépense, −1 recette, 0 sinon (mouvement interne, chèque annulé)"),
+    ("chapitre", "chapitre de la colonne L ; * ventilée à la main"),
+)
+HAND_SPLIT = "*"  # helper « chapitre » of a line ventilated in the chapter columns
+
 
 @dataclass(frozen=True)
 class JournalGeometry:
@@ -73,13 +93,21 @@ class JournalGeometry:
 
     @property
     def last(self) -> int:
-        return self.remainder
+        """The last column the template writes: the last hidden helper (see :data:`HELPERS`)."""
+        return self.remainder + len(HELPERS)
+
+    def helper(self, key: str) -> int:
+        """The column of a hidden helper, by its key in :data:`HELPERS`, right of « Reste à ventiler »."""
+        return self.remainder + 1 + [k for k, _ in HELPERS].index(key)
 
     def chapter_col(self, code: str) -> int:
         for i, c in enumerate(self.chapitres):
             if c.code == code:
                 return self.first_chapter + i
         raise KeyError(code)
+
+    def chapitre(self, code: str) -> Chapitre:
+        return self.chapitres[self.chapter_col(code) - self.first_chapter]
 
     def headers(self) -> list[str]:
         return [h for _, h in L.JOURNAL_COLUMNS] + [c.header for c in self.chapitres] + [L.REMAINDER_HEADER]
@@ -126,7 +154,8 @@ def crf_names(chart: Chart | None = None) -> dict[str, str]:
         crf_caisse_depenses="caisse_depenses",
         crf_banque_fin="banque_fin",
         crf_caisse_fin="caisse_fin",
-        crf_ecart_bilan="report + resultat - (banque_fin + caisse_fin)",
+        crf_regies="regies_en_cours",
+        crf_ecart_bilan="report + resultat - (banque_fin + caisse_fin + regies_en_cours)",
         crf_releve="releve_31_08",
         crf_non_pointe_recettes="non_pointe_recettes",
         crf_non_pointe_depenses="non_pointe_depenses",
@@ -228,14 +257,20 @@ class Styles:
         return self.get(bg_color=OK_FILL, font_color=OK_FONT)
 
 
-def page_setup(ws: Worksheet, *, landscape: bool = True, repeat: tuple[int, int] | None = None) -> None:
-    """Print on A4, one page wide, with the sheet and file names in the header; ``repeat``: rows on every page."""
+def page_setup(
+    ws: Worksheet, *, landscape: bool = True, repeat: tuple[int, int] | None = None, scale: int | None = None
+) -> None:
+    """Print on A4 with the sheet and file names in the header; ``repeat``: rows on every page. One page wide, or,
+    with ``scale`` (a percentage), at that fixed size over as many pages as it takes."""
     ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, 0)
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header("&L&A&R&F", {"margin": 0.25})
     ws.set_footer("&CPage &P / &N", {"margin": 0.25})
@@ -250,11 +285,90 @@ def wrapped_lines(text: str, width: float) -> int:
 
 
 def chapter_total_formula(code: str, geo: JournalGeometry) -> str:
-    """A chapter's whole total: its column of the split, plus the lines given that chapter in column L and no split."""
-    col = geo.chapter_col(code)
-    split = "&".join(journal_range(c) for c in range(geo.first_chapter, geo.remainder))
-    amount = "+".join(journal_range(c) for c in AMOUNT_COLS)
-    return (
-        f'=ROUND(SUM({journal_range(col)})+SUMPRODUCT((LEFT({journal_range(COL_CHAPITRE)},4)="{code}")'
-        f'*(({split})="")*({amount})),2)'
+    """A chapter's net total: its column of the split and the lines given that chapter in column L, each line counted
+    in its direction — an expense adds to a charge, a receipt to a produit; the other way round (a credit note, a
+    refund) it is a reduction, counted in minus (``rules.derive``). Internal movements, régies and cancelled cheques
+    have no direction, or no chapter: counted nowhere. Text in the chapter column counts 0 (the tool refuses it)."""
+    sens, montant, chapitre = (journal_range(geo.helper(k)) for k in ("sens", "montant", "chapitre"))
+    net = (
+        f"SUMPRODUCT({sens},{journal_range(geo.chapter_col(code))})"
+        f'+SUMPRODUCT(--({chapitre}="{code}"),{sens},{montant})'
     )
+    return f"=ROUND({net},2)" if geo.chapitre(code).is_charge else f"=ROUND(-({net}),2)"
+
+
+def column_total_formula(col: int, geo: JournalGeometry, where: str | None = None) -> str:
+    """The total of a Journal amount column as the tool reads it: each amount typed as a number or as text (helper
+    « montant »), only on the lines where that column is filled; ``where``: an array of 0/1 to keep some lines."""
+    keep = f"{where}," if where else ""
+    return f"=ROUND(SUMPRODUCT({keep}--({filled(journal_range(col))}),{journal_range(geo.helper('montant'))}),2)"
+
+
+def not_ticked(geo: JournalGeometry) -> str:
+    """An array, 1 on each line not ticked at 31 August: « Pointé » empty or only spaces, or a date after 31 August
+    (cleared after the year end). A mark (« x ») or a date up to 31 August: ticked, 0."""
+    tick = journal_range(COL_POINTE)
+    return f"(({blank(tick)})+ISNUMBER({tick})*({tick}>={L.EXERCICE_END_NAME}+1))"
+
+
+REGIE_SPELLINGS = ("regie", "régie", "règie")  # SEARCH ignores case: RÉGIE, Régie…
+
+
+def regie_label(ref: str) -> str:
+    """TRUE (or a count > 0 on a range) where the label speaks of a régie, as ``rules.REGIE_WORDS`` once folded."""
+    return "(" + "+".join(f'ISNUMBER(SEARCH("{w}",{ref}))' for w in REGIE_SPELLINGS) + ")"
+
+
+# ---------------------------------------------------------------------------
+# Values as the tool reads them (``workbook_tools.cells``): an amount typed as text, a cell of spaces
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+# what ``text.parse_money_text`` drops from an amount typed as text (CLEAN drops tabs and line breaks)
+_DROPPED = ("€", "EUR", " ", NBSP, NNBSP, "'")
+
+
+def _spaced(ref: str) -> str:
+    return f'TRIM(CLEAN(SUBSTITUTE(SUBSTITUTE({ref},"{NBSP}"," "),"{NNBSP}"," ")))'
+
+
+def blank(ref: str) -> str:
+    """TRUE when ``ref`` is empty or holds only spaces (no-break ones, tabs, line breaks too): what the tool reads
+    as empty (``cells.is_empty``). Works on a range inside SUMPRODUCT."""
+    return f'{_spaced(ref)}=""'
+
+
+def filled(ref: str) -> str:
+    """The opposite of :func:`blank`."""
+    return f'{_spaced(ref)}<>""'
+
+
+def cleaned_amount(ref: str) -> str:
+    """An amount typed as text without what the tool ignores in it: « 1 234,56 € » → « 1234,56 »."""
+    expr = ref
+    for dropped in _DROPPED:
+        expr = f'SUBSTITUTE({expr},"{dropped}","")'
+    return f"CLEAN({expr})"
+
+
+def number_from_text(text: str) -> str:
+    """The number a cleaned amount text (:func:`cleaned_amount`) means, read as ``text.parse_money_text`` reads it:
+    the comma is the decimal separator when it comes after the first dot or alone (« 1.234,56 », « 12,50 »), else
+    the dot is (« 1,234.56 », « 12.5 »). NUMBERVALUE takes the separators it is given, whatever the language of the
+    spreadsheet. 0 when empty or unreadable (the tool reports such a cell)."""
+    comma = f'IFERROR(FIND(",",{text}),0)>IFERROR(FIND(".",{text}),0)'
+    return f'IF({text}="",0,IFERROR(_xlfn.NUMBERVALUE({text},IF({comma},",","."),IF({comma},".",",")),0))'
+
+
+def amount_read(ref: str) -> str:
+    """One cell's amount, typed as a number or as text (a Paramètres amount)."""
+    return f"IF(ISNUMBER({ref}),{ref},{number_from_text(cleaned_amount(ref))})"
+
+
+def listes_range(col: int, rows: int = 200) -> str:
+    """Two columns of the hidden Listes sheet from row 2: a lookup table (``Listes!$D$2:$E$201``)."""
+    return f"{sheet_ref(L.SHEET_LISTES, 2, col)}:{a1(rows + 1, col + 1)}"
+
+
+# Listes: the chapter a code written in column L counts in (codes and aliases; then unique 3-digit prefixes)
+LISTES_CODES_COL = 3  # D: code, E: chapter
+LISTES_PREFIXES_COL = 6  # G: prefix, H: chapter

@@ -20,11 +20,9 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_tools import layout as L
 from workbook_tools.chart import Chapitre, Chart
 from workbook_tools.template.common import (
-    COL_BD,
-    COL_BR,
-    COL_CD,
-    COL_CR,
-    COL_POINTE,
+    AMOUNT_COLS,
+    COL_CHAPITRE,
+    COL_LIBELLE,
     COMPUTED_GREY,
     GRID,
     MONEY,
@@ -32,14 +30,21 @@ from workbook_tools.template.common import (
     JournalGeometry,
     Styles,
     a1,
+    blank,
     chapter_total_formula,
+    column_total_formula,
     journal_range,
+    not_ticked,
     page_setup,
+    regie_label,
     sheet_ref,
 )
 
 # ---------------------------------------------------------------------------
 # 8. CRF
+
+# Gaps the tool only warns about (SUBVENTION_UNTRACED): shown « À vérifier », in orange, never « À corriger ».
+_WARNING_GAPS = {"crf_ecart_subventions"}
 
 # The row (0-based) of the first block, the compte de fonctionnement, below the three title rows and a blank one.
 _FIRST_BLOCK_ROW = 4
@@ -57,7 +62,8 @@ class _Figure(NamedTuple):
 
 @dataclass
 class _CrfSheet:
-    """The CRF sheet being written: its cell formats, and the cells of its gaps (named ``crf_ecart_…``), red unless 0."""
+    """The CRF sheet being written: its cell formats, and the cells of its gaps (named ``crf_ecart_…``, with their
+    name), red unless 0 — orange for a gap the tool only warns about (:data:`_WARNING_GAPS`)."""
 
     wb: Workbook
     ws: Worksheet
@@ -67,7 +73,7 @@ class _CrfSheet:
     text_cell: Format
     bold_text: Format
     code_cell: Format
-    gaps: list[str] = field(default_factory=list)
+    gaps: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def start(cls, wb: Workbook, ws: Worksheet, st: Styles) -> _CrfSheet:
@@ -87,17 +93,16 @@ class _CrfSheet:
         self.ws.write_formula(row, col, formula, fmt, value)
         self.wb.define_name(name, f"={sheet_ref(self.ws.name, row + 1, col)}")
         if name.startswith("crf_ecart_"):
-            self.gaps.append(a1(row + 1, col, absolute=False))
+            self.gaps.append((name, a1(row + 1, col, absolute=False)))
 
     def check(self, row: int, col: int, formula: str, value: str) -> None:
-        """A control cell: green when it shows « OK », red when it shows « À corriger »."""
+        """A control cell: green when it shows « OK », red when it shows « À corriger » (what the tool refuses),
+        orange when it shows « À vérifier » (what the tool only warns about)."""
         st = self.st
         cell = a1(row + 1, col, absolute=False)
         self.ws.write_formula(row, col, formula, st.computed(bold=True, align="center"), value)
-        self.ws.conditional_format(cell, {"type": "cell", "criteria": "==", "value": '"OK"', "format": st.cf_ok()})
-        self.ws.conditional_format(
-            cell, {"type": "cell", "criteria": "==", "value": '"À corriger"', "format": st.cf_error()}
-        )
+        for shown, fmt in (("OK", st.cf_ok()), ("À corriger", st.cf_error()), ("À vérifier", st.cf_check())):
+            self.ws.conditional_format(cell, {"type": "cell", "criteria": "==", "value": f'"{shown}"', "format": fmt})
 
     def figures(self, row: int, col: int, figures: Sequence[_Figure], control: str, formula: str, value: str) -> int:
         """Labels in ``col``, figures in ``col + 1`` from ``row``, then the control row; return the row below it."""
@@ -118,17 +123,16 @@ def write_crf(wb: Workbook, ws: Worksheet, st: Styles, chart: Chart, geo: Journa
     # 2. Bilan (left) and 3. Rapprochement bancaire (right), side by side under one row of titles.
     ws.write_string(row, 0, "2. Bilan au 31 août", st.subtitle())
     ws.write_string(row, 4, "3. Rapprochement bancaire au 31 août", st.subtitle())
-    bilan_end = _write_bilan(sheet, row + 1)
-    rapprochement_end = _write_rapprochement(sheet, row + 1)
+    bilan_end = _write_bilan(sheet, geo, row + 1)
+    rapprochement_end = _write_rapprochement(sheet, geo, row + 1)
     # 4. Arrêté de caisse (right, below the rapprochement), 5. Subventions (left, below both).
     caisse_end = _write_arrete_de_caisse(sheet, rapprochement_end + 1)
     _write_subventions(sheet, chart, max(bilan_end, caisse_end) + 1)
 
-    # Red on any non-zero gap.
-    for cell in sheet.gaps:
-        ws.conditional_format(
-            cell, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{cell}<>0)", "format": st.cf_error()}
-        )
+    # Red on any non-zero gap (orange where the tool only warns).
+    for name, cell in sheet.gaps:
+        fmt = st.cf_check() if name in _WARNING_GAPS else st.cf_error()
+        ws.conditional_format(cell, {"type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{cell}<>0)", "format": fmt})
     ws.protect("", PROTECTION)
 
 
@@ -193,21 +197,30 @@ def _write_fonctionnement(sheet: _CrfSheet, chart: Chart, geo: JournalGeometry, 
     return r + 2
 
 
-def _write_bilan(sheet: _CrfSheet, row: int) -> int:
+def _write_bilan(sheet: _CrfSheet, geo: JournalGeometry, row: int) -> int:
     """2. Bilan au 31 août (left): bank and cash from the report to 31 August, and the balance of the bilan."""
+
+    def total(key: str) -> str:  # a Journal amount column, as the tool reads it (numbers and text)
+        return column_total_formula(AMOUNT_COLS[L.AMOUNT_COLUMNS.index(key)], geo)
+
+    # a régie d'avance: one amount (a direction), no chapter in L nor split (helper « chapitre » empty), « régie »
+    # in the label (``rules.derive``); an advance counts +, a return −
+    sens, montant, chapitre = (journal_range(geo.helper(k)) for k in ("sens", "montant", "chapitre"))
+    regie = f'({chapitre}="")*({blank(journal_range(COL_CHAPITRE))})*({regie_label(journal_range(COL_LIBELLE))}>0)'
+
     bilan = [
-        _Figure("Report à nouveau banque au 1er septembre", "crf_report_banque", "=ROUND(report_banque,2)"),
-        _Figure("+ Recettes en banque", "crf_banque_recettes", f"=ROUND(SUM({journal_range(COL_BR)}),2)"),
-        _Figure("− Dépenses en banque", "crf_banque_depenses", f"=ROUND(SUM({journal_range(COL_BD)}),2)"),
+        _Figure("Report à nouveau banque au 1er septembre", "crf_report_banque", "=report_banque_lu"),
+        _Figure("+ Recettes en banque", "crf_banque_recettes", total("banque_recette")),
+        _Figure("− Dépenses en banque", "crf_banque_depenses", total("banque_depense")),
         _Figure(
             "= Banque au 31 août",
             "crf_banque_fin",
             "=ROUND(crf_report_banque+crf_banque_recettes-crf_banque_depenses,2)",
             bold=True,
         ),
-        _Figure("Report à nouveau caisse au 1er septembre", "crf_report_caisse", "=ROUND(report_caisse,2)"),
-        _Figure("+ Recettes en caisse", "crf_caisse_recettes", f"=ROUND(SUM({journal_range(COL_CR)}),2)"),
-        _Figure("− Dépenses en caisse", "crf_caisse_depenses", f"=ROUND(SUM({journal_range(COL_CD)}),2)"),
+        _Figure("Report à nouveau caisse au 1er septembre", "crf_report_caisse", "=report_caisse_lu"),
+        _Figure("+ Recettes en caisse", "crf_caisse_recettes", total("caisse_recette")),
+        _Figure("− Dépenses en caisse", "crf_caisse_depenses", total("caisse_depense")),
         _Figure(
             "= Caisse au 31 août",
             "crf_caisse_fin",
@@ -220,10 +233,17 @@ def _write_bilan(sheet: _CrfSheet, row: int) -> int:
             "=ROUND(crf_report_banque+crf_report_caisse+crf_resultat,2)",
         ),
         _Figure("Banque + caisse au 31 août", "crf_disponible_fin", "=ROUND(crf_banque_fin+crf_caisse_fin,2)"),
+        # a régie d'avance still with a colleague at 31 August (REGIE_OPEN, a warning): money of the cooperative,
+        # out of the bank and the cash box, in no chapter yet
+        _Figure(
+            "+ Régies d'avance non soldées (chez les collègues)",
+            "crf_regies",
+            f"=ROUND(SUMPRODUCT({regie},{sens},{montant}),2)",
+        ),
         _Figure(
             "Écart (doit être 0)",
             "crf_ecart_bilan",
-            "=ROUND(crf_report_plus_resultat-crf_disponible_fin,2)",
+            "=ROUND(crf_report_plus_resultat-crf_disponible_fin-crf_regies,2)",
             bold=True,
         ),
     ]
@@ -232,26 +252,22 @@ def _write_bilan(sheet: _CrfSheet, row: int) -> int:
     )
 
 
-def _write_rapprochement(sheet: _CrfSheet, row: int) -> int:
-    """3. Rapprochement bancaire au 31 août (right): the bank statement against the cahier's bank."""
-    not_pointed = f'({journal_range(COL_POINTE)}="")'
+def _write_rapprochement(sheet: _CrfSheet, geo: JournalGeometry, row: int) -> int:
+    """3. Rapprochement bancaire au 31 août (right): the bank statement against the cahier's bank. A line counts as
+    not ticked when its « Pointé » is empty (or only spaces) or a date after 31 August (cleared after the year end)."""
+
+    def outstanding(key: str) -> str:
+        return column_total_formula(AMOUNT_COLS[L.AMOUNT_COLUMNS.index(key)], geo, not_ticked(geo))
+
     rapprochement = [
         _Figure(
             "Solde du relevé bancaire au 31 août",
             "crf_releve",
-            '=IF(releve_31_08="","",ROUND(releve_31_08,2))',
+            f'=IF({blank("releve_31_08")},"",releve_31_08_lu)',
             value="",
         ),
-        _Figure(
-            "+ Recettes en banque non pointées",
-            "crf_non_pointe_recettes",
-            f"=ROUND(SUMPRODUCT({not_pointed}*{journal_range(COL_BR)}),2)",
-        ),
-        _Figure(
-            "− Dépenses en banque non pointées",
-            "crf_non_pointe_depenses",
-            f"=ROUND(SUMPRODUCT({not_pointed}*{journal_range(COL_BD)}),2)",
-        ),
+        _Figure("+ Recettes en banque non pointées", "crf_non_pointe_recettes", outstanding("banque_recette")),
+        _Figure("− Dépenses en banque non pointées", "crf_non_pointe_depenses", outstanding("banque_depense")),
         _Figure(
             "= Solde rapproché",
             "crf_banque_rapprochee",
@@ -281,12 +297,12 @@ def _write_rapprochement(sheet: _CrfSheet, row: int) -> int:
 def _write_arrete_de_caisse(sheet: _CrfSheet, row: int) -> int:
     """4. Arrêté de caisse au 31 août (right): the cash counted against the cahier's cash."""
     sheet.ws.write_string(row, 4, "4. Arrêté de caisse au 31 août", sheet.st.subtitle())
-    counts = f"{quote_sheetname(L.SHEET_CAISSE)}!$B${L.CAISSE_FIRST_ROW}:$B${L.CAISSE_TOTAL_ROW - 1}"
+    counted = f"{quote_sheetname(L.SHEET_CAISSE)}!$C${L.CAISSE_FIRST_ROW}:$C${L.CAISSE_TOTAL_ROW - 1}"
     caisse = [
         _Figure(
             "Caisse comptée (billets et pièces)",
             "crf_caisse_comptee",
-            f'=IF(COUNT({counts})=0,"",ROUND({L.CAISSE_TOTAL_NAME},2))',
+            f'=IF(COUNT({counted})=0,"",ROUND({L.CAISSE_TOTAL_NAME},2))',
             value="",
         ),
         _Figure("Caisse du cahier au 31 août", "crf_caisse_cahier", "=crf_caisse_fin"),
@@ -325,11 +341,12 @@ def _write_subventions(sheet: _CrfSheet, chart: Chart, row: int) -> int:
             bold=True,
         ),
     ]
+    # a gap is a warning of the tool (SUBVENTION_UNTRACED), not a refusal: « À vérifier »
     return sheet.figures(
         row + 1,
         1,
         subventions,
         "Contrôle des subventions",
-        '=IF(crf_ecart_subventions=0,"OK","À corriger")',
+        '=IF(crf_ecart_subventions=0,"OK","À vérifier")',
         "OK",
     )

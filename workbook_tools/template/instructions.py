@@ -54,12 +54,14 @@ _GUIDE: list[tuple[str, str]] = [
         "p",
         "Colonne B — N° pièce : numérotez chaque justificatif (facture, ticket, reçu) et écrivez ce numéro "
         "sur le papier : 1, 2, 3… ou R01, R02… pour les recettes et D01, D02… pour les dépenses. "
-        "La numérotation recommence chaque année.",
+        "La numérotation recommence chaque année. Une facture payée en plusieurs chèques ou en plusieurs fois "
+        "garde son numéro sur chaque ligne ; deux recettes (deux familles) ont chacune leur reçu.",
     ),
     (
         "p",
         "Colonne C — Mode : choisissez dans la liste CHQ (chèque), VIR (virement), CB (carte), "
-        "ESP (espèces), PRLV (prélèvement).",
+        "ESP (espèces), PRLV (prélèvement), ANNULÉ (chèque annulé, voir plus bas). Un virement, une carte ou un "
+        "prélèvement va en banque, des espèces en caisse.",
     ),
     ("p", "Colonne D — Date (obligatoire) : une vraie date au format jj/mm/aaaa, par exemple 15/09/2025."),
     ("p", "Colonne E — Libellé (obligatoire) : ce que c'est, en quelques mots (« Cotisations des familles CE1 »)."),
@@ -103,13 +105,45 @@ _GUIDE: list[tuple[str, str]] = [
         "(K) et en Banque recette (H), sans chapitre. Ce ne sont ni des recettes ni des dépenses de la "
         "coopérative : elles ne vont dans aucun chapitre.",
     ),
-    ("h", "5. Pointer le relevé bancaire"),
+    ("h", "5. Remboursements, avoirs, frais, chèques impayés ou annulés, régies"),
+    (
+        "p",
+        "Remboursement à une famille (sortie annulée) : une dépense rangée dans le chapitre où la participation "
+        "avait été reçue (7080, 7560). Subvention reversée : une dépense en 7410 ou 7420 (dans la feuille "
+        "Subventions, inscrivez le montant finalement gardé). Avoir d'un fournisseur : une recette dans le "
+        "chapitre de la dépense (6180…). Ces lignes sont comptées en moins de leur chapitre (avertissement "
+        "« remboursement ou avoir ? », rien à corriger) ; un chapitre ne peut pas finir l'année en négatif.",
+    ),
+    (
+        "p",
+        "Frais bancaires : une Banque dépense (mode PRLV) au chapitre 6500. Chèque impayé (le chèque d'une famille "
+        "rejeté par la banque) : une Banque dépense du montant du chèque, dans le chapitre de la recette "
+        "d'origine (7560, 7080…), libellé « Chèque impayé famille … » ; les frais de rejet sur une autre ligne en "
+        "6500 ; quand la famille paie à nouveau, une nouvelle recette.",
+    ),
+    (
+        "p",
+        "Chèque annulé (abîmé, mal rempli) : gardez sa ligne pour suivre les numéros du chéquier — date, libellé, "
+        "n° du chèque en colonne F, Mode ANNULÉ (ou le mot « annulé » dans le libellé), et aucun montant ni "
+        "chapitre. Il n'est compté nulle part et figure dans le compte-rendu. Son numéro ne se réutilise pas.",
+    ),
+    (
+        "p",
+        "Régie d'avance (espèces confiées à un collègue pour une sortie) : une Caisse dépense (ou une Banque "
+        "dépense s'il s'agit d'un chèque) libellée « Régie » suivi du nom du collègue (« Régie Mme Dupont »), "
+        "sans chapitre. À son retour : une Caisse recette « Retour régie Mme Dupont » du montant total de "
+        "l'avance (espèces rendues + tickets), sans chapitre ; puis une Caisse dépense par ticket, ventilée dans "
+        "son chapitre. Une régie non soldée au 31 août est signalée.",
+    ),
+    ("h", "6. Pointer le relevé bancaire"),
     (
         "p",
         "Quand une opération apparaît sur le relevé de la banque, mettez un x (ou la date du relevé) dans la "
-        "colonne A « Pointé ». Les lignes non pointées expliquent l'écart entre le relevé et le cahier.",
+        "colonne A « Pointé ». Les lignes non pointées expliquent l'écart entre le relevé et le cahier. Une "
+        "ligne pointée d'une date après le 31 août n'était pas encore passée au 31 août : elle compte comme "
+        "non pointée dans le rapprochement. Une cellule qui ne contient que des espaces n'est pas pointée.",
     ),
-    ("h", "6. À la fin de l'année (31 août)"),
+    ("h", "7. À la fin de l'année (31 août)"),
     (
         "p",
         "Saisissez dans Paramètres le solde du relevé bancaire au 31 août. Comptez les billets et les pièces "
@@ -120,6 +154,14 @@ _GUIDE: list[tuple[str, str]] = [
         "p",
         "La feuille CRF montre alors le compte de fonctionnement, le bilan, le rapprochement bancaire et "
         "l'arrêté de caisse : chaque contrôle doit afficher OK. Sinon, l'écart est indiqué en rouge.",
+    ),
+    (
+        "p",
+        "Pour les vérificateurs aux comptes et l'assemblée générale, imprimez la feuille « Journal » du compte-rendu "
+        "financier (le fichier NOM.crf.xlsx que le service dépose à côté du cahier accepté) : elle ne contient que "
+        "les lignes de l'année, lisibles, avec leurs chapitres et les totaux. La feuille Journal de ce cahier "
+        "s'imprime aussi, en plusieurs pages de large (les colonnes Pointé à Libellé répétées sur chaque page, sans "
+        "le Reste à ventiler) ; Excel y imprime les 1 000 lignes préparées, LibreOffice les lignes remplies.",
     ),
     ("h", "Les couleurs"),
 ]

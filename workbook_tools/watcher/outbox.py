@@ -2,6 +2,12 @@
 
 ``refresh_outbox(store, outbox, roster=...)`` is the single call the watcher makes after an
 acceptance or a refusal (debounced). Every file appears complete or not at all.
+
+The summary is written twice: ``etat-du-depot.json`` for programs (amounts in integer cents, times in ISO 8601
+UTC, like every JSON of cahier) and ``etat-du-depot.csv`` for a French spreadsheet: ``;`` between fields,
+amounts in euros with a decimal comma and nothing else (``4731,00``: LibreOffice and Excel in French read it as
+a number), the time of reception in local time ``jj/mm/aaaa hh:mm:ss``, UTF-8 with a byte-order mark. Its
+column names are the JSON keys, so that both files are read the same way.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from typing import Any
 from workbook_tools.files import replace_bytes
 from workbook_tools.store import Store
 from workbook_tools.store.standing import exercices, standing
+from workbook_tools.text import date_time, euros_csv
 
 SUMMARY_CSV = "etat-du-depot.csv"
 SUMMARY_JSON = "etat-du-depot.json"
+MONEY = ("produits", "charges", "resultat")  # cents in the JSON, euros in the CSV
 
 
 def store_summary(store: Store) -> list[dict[str, Any]]:
@@ -56,7 +64,7 @@ def consolidation_name(exercice: str) -> str:
 
 def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) -> list[Path]:
     """The consolidated workbook of each exercice with an accepted version (``consolidation-2025-2026.xlsx``),
-    and the summary of the store (CSV for a spreadsheet, JSON for programs; amounts in cents)."""
+    and the summary of the store (CSV for a French spreadsheet, JSON for programs)."""
     from workbook_tools.consolidation_workbook import write_consolidation
 
     rows = store_summary(store)
@@ -70,13 +78,21 @@ def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) ->
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=columns, delimiter=";")
     writer.writeheader()
-    writer.writerows({k: _csv_text(v) for k, v in row.items()} for row in rows)
+    writer.writerows(_csv_row(row) for row in rows)
     payload = {"genere_le": datetime.now(UTC).isoformat(), "depot": store.display_url, "cooperatives": rows}
     return [
         *written,
         replace_bytes(outbox / SUMMARY_CSV, text.getvalue().encode("utf-8-sig")),
         replace_bytes(outbox / SUMMARY_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")),
     ]
+
+
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A summary row as a French spreadsheet reads it: euros with a decimal comma, local time, text kept text."""
+    out = {k: _csv_text(v) for k, v in row.items()}
+    out.update({k: euros_csv(row[k]) for k in MONEY})
+    out["recu_le"] = date_time(row["recu_le"], seconds=True, at=" ") if row["recu_le"] else None
+    return out
 
 
 def _csv_text(value: Any) -> Any:

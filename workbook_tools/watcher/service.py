@@ -13,6 +13,16 @@ Robustness rules:
   modification-time order; what the store already holds (same bytes, name and mtime) is
   not ingested again;
 * SIGTERM (``stop()``) ends the loop after the file in hand.
+
+What it logs is for the departmental treasurer: at INFO, one line per cahier answered (the answer, the
+cooperative's folder and file, the seconds since the save), plus start and stop; warnings and errors when
+something needs them. The decisions (a file seen, ignored and why, not yet readable, the outbox rebuilt) are
+DEBUG (``cahier watch -v``); the watcher's own temporary and output files are never mentioned.
+
+Latency (SPEC §9: the status within the stability delay + 1 s): the loop wakes up when the first pending file
+becomes due rather than on a fixed tick; the heavy modules are imported before the first scan; a due file goes
+before the outbox's rebuild; and :mod:`workbook_tools.ingest` writes the status as soon as the verdict and the
+text report are there, before the workbooks (annotated copy, CRF).
 """
 
 from __future__ import annotations
@@ -25,18 +35,21 @@ import threading
 import time
 import tomllib
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.files import is_temporary
 from workbook_tools.ingest import (
     REPORT_FORMATS,
     Outcome,
     ingest_bytes,
     is_own_output,
+    status_path,
     write_status,
 )
+from workbook_tools.isolation import Limits
 from workbook_tools.store import (
     ACCEPTED,
     COOP_PATTERN,
@@ -46,6 +59,7 @@ from workbook_tools.store import (
     StoreError,
     StoreUnavailable,
 )
+from workbook_tools.text import count, duration, findings, os_error, plural, warnings
 
 log = logging.getLogger("cahier.watch")
 
@@ -59,10 +73,13 @@ CONFLICT_PATTERNS = [
     re.compile(r"\.sync-conflict-\d{8}-\d{6}", re.IGNORECASE),  # Syncthing
     re.compile(r"\(SFConflict ", re.IGNORECASE),  # Seafile
 ]
-# OneDrive keeps both sides of a conflict as NAME-COMPUTERNAME.xlsx
-ONEDRIVE_HOST = re.compile(
-    r"-((?:DESKTOP|LAPTOP|PC|POSTE|WIN|MACBOOK)[A-Z0-9-]*|(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{7,15})$"
-)
+# OneDrive keeps both sides of a conflict as NAME-COMPUTERNAME.xlsx, next to NAME.xlsx. Only Windows' default
+# computer names are recognised (DESKTOP-/LAPTOP- + 7 characters, WIN- + up to 11): a hyphen and capitals alone
+# (« cahier-SEPT2025.xlsx ») are a teacher's name for a monthly save, never a conflict.
+ONEDRIVE_HOST = re.compile(r"-((?:DESKTOP|LAPTOP)-[A-Z0-9]{7}|WIN-[A-Z0-9]{8,11})$")
+
+
+OWN_FILE = "fichier écrit par le service (statut, rapport, CRF, ou leur fichier temporaire)"
 
 
 @dataclass(frozen=True)
@@ -72,32 +89,59 @@ class Decision:
     coop: str | None = None
 
 
+SPREADSHEET_ELSEWISE = (".xlsb", ".csv", ".tsv", ".numbers", ".xlt", ".xltx", ".xltm", ".ots", ".fods")
+_NAMED_FOLDER = re.compile(r"^(\d+)\s*[-–_ ]+\s*[^\d\s].*$")  # « 69004 - École Jules Ferry »
+
+
+LOCK_NAME = ".cahier-watch.lock"  # hidden: never taken for a cahier, never synced as one
+_NOT_A_CAHIER: list[tuple[str, Callable[[str, str], bool]]] = [
+    ("fichier propriétaire d'Excel (~$)", lambda name, _: name.startswith("~$")),
+    ("verrou de LibreOffice", lambda name, _: name.startswith(".~lock.")),
+    ("fichier caché (temporaire d'un logiciel de synchronisation ?)", lambda name, _: name.startswith(".")),
+    (
+        "fichier temporaire",
+        lambda name, lower: (
+            lower.endswith(TEMP_SUFFIXES) or lower.endswith("~") or ".~" in name or name.startswith("~")
+        ),
+    ),
+]
+
+
+def folder_coop(folder: str) -> str | None:
+    """The coop a folder of INBOX belongs to: its name when it is a coop number, the number when a name follows
+    it (« 69004 - École Jules Ferry » → 69004); None otherwise. Leading zeros are matched by the store
+    (``069003`` and ``69003`` are one cooperative, kept under the first form it saw)."""
+    named = _NAMED_FOLDER.match(folder.strip())
+    if named:
+        return named.group(1)
+    return folder if COOP_PATTERN.fullmatch(folder) else None
+
+
 def classify(path: Path, inbox: Path, siblings: Iterable[str] | None = None) -> Decision:
     """What to do with a file under INBOX (pure: looks only at names)."""
     try:
         rel = path.relative_to(inbox)
     except ValueError:
         return Decision("ignore", "hors du dossier surveillé")
-    if len(rel.parts) != 2:
-        where = "à la racine du dossier surveillé" if len(rel.parts) == 1 else "dans un sous-dossier"
-        return Decision("ignore", f"fichier {where} (attendu : DOSSIER_COOP/fichier)")
-    folder, name = rel.parts
-    if not COOP_PATTERN.fullmatch(folder):
-        return Decision("ignore", f"le dossier « {folder} » n'est pas un numéro de coopérative")
+    name = rel.parts[-1]
     lower = name.lower()
     suffix = Path(lower).suffix
-    if name.startswith("~$"):
-        return Decision("ignore", "fichier propriétaire d'Excel (~$)", folder)
-    if name.startswith(".~lock."):
-        return Decision("ignore", "verrou de LibreOffice", folder)
-    if name.startswith("."):
-        return Decision("ignore", "fichier caché (temporaire d'un logiciel de synchronisation ?)", folder)
-    if is_own_output(name):
-        return Decision("ignore", "statut ou rapport écrit par le service", folder)
-    if lower.endswith(TEMP_SUFFIXES) or lower.endswith("~") or ".~" in name or name.startswith("~"):
-        return Decision("ignore", "fichier temporaire", folder)
+    if is_own_output(name) or is_temporary(name) or name == LOCK_NAME:
+        return Decision("ignore", OWN_FILE)
+    for reason, matches in _NOT_A_CAHIER:
+        if matches(name, lower):
+            return Decision("ignore", reason, folder_coop(rel.parts[0]) if len(rel.parts) == 2 else None)
+    coop = folder_coop(rel.parts[0]) if len(rel.parts) == 2 else None
+    if coop is None:
+        if len(rel.parts) <= 2 and suffix in WORKBOOK_EXTENSIONS:  # a cahier saved in the wrong place
+            return Decision("misplaced", "classeur hors d'un dossier de coopérative")
+        where = "à la racine du dossier surveillé" if len(rel.parts) == 1 else "dans un sous-dossier"
+        return Decision("ignore", f"fichier {where} (attendu : DOSSIER_COOP/fichier)")
+    folder = coop
     if not suffix and EXCEL_TEMP.fullmatch(name):
         return Decision("ignore", "fichier temporaire d'Excel", folder)
+    if suffix in SPREADSHEET_ELSEWISE:
+        return Decision("unsupported", f"format {suffix} non pris en charge", folder)
     if suffix not in WORKBOOK_EXTENSIONS:
         return Decision("ignore", "pas un classeur (.xlsx, .xlsm, .xls, .ods)", folder)
     if any(p.search(name) for p in CONFLICT_PATTERNS):
@@ -109,6 +153,21 @@ def classify(path: Path, inbox: Path, siblings: Iterable[str] | None = None) -> 
         if any(Path(s).stem == base and Path(s).suffix.lower() == suffix for s in siblings):
             return Decision("conflict", f"copie en conflit de OneDrive (poste {host.group(1)})", folder)
     return Decision("ingest", coop=folder)
+
+
+def misplaced_status(name: str) -> str:
+    return (
+        f"PAS PRIS EN COMPTE — « {name} » n'est pas dans le dossier d'une coopérative : enregistrez le cahier dans "
+        "le dossier de votre coopérative, celui qui porte son numéro (par exemple 69004 ou « 69004 - École … »)."
+    )
+
+
+def unsupported_status(name: str) -> str:
+    return (
+        f"FORMAT NON PRIS EN CHARGE — « {name} » n'est pas enregistré dans un format que le service lit : "
+        "dans Excel ou LibreOffice, « Enregistrer sous » et choisissez « Classeur Excel (.xlsx) », puis "
+        "supprimez ce fichier-ci."
+    )
 
 
 def conflict_status(name: str) -> str:
@@ -139,6 +198,9 @@ class WatchConfig:
     outbox_max_wait: float = 60.0  # …but never later than this after the first one (a steady stream still refreshes)
     roster: Path | None = None  # CSV « coop,nom » of the expected cooperatives, for the consolidation
     max_bytes: int | None = None
+    isolate: bool = True  # each file is checked in a worker process (False: in this process, for tests)
+    worker_memory_mb: int = 1024  # memory the check of one file may add in its worker…
+    worker_seconds: float = 120.0  # …and the time it may take
     report_formats: tuple[str, ...] = REPORT_FORMATS
     store_options: dict[str, Any] = field(default_factory=dict)
 
@@ -148,15 +210,22 @@ class WatchConfig:
         values: dict[str, Any] = {}
         if file is not None:
             with open(file, "rb") as handle:
-                data = tomllib.load(handle)
+                try:
+                    data = tomllib.load(handle)
+                except tomllib.TOMLDecodeError as exc:
+                    where = re.search(r"line (\d+)", str(exc))
+                    line = f" (ligne {where.group(1)})" if where else ""
+                    raise ValueError(f"{file} : fichier de configuration mal écrit{line}, TOML attendu") from None
             known = {f.name for f in fields(cls)}
             unknown = sorted(set(data) - known)
             if unknown:
-                raise ValueError(f"{file} : clé(s) inconnue(s) : {', '.join(unknown)}")
+                raise ValueError(f"{file} : {plural(len(unknown), 'clé inconnue')} : {', '.join(unknown)}")
             values.update(data)
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "inbox" not in values:
-            raise ValueError("dossier INBOX manquant (argument ou clé « inbox » du fichier de configuration)")
+            raise ValueError(
+                "dossier surveillé manquant (argument DOSSIER ou clé « inbox » du fichier de configuration)"
+            )
         values["inbox"] = Path(values["inbox"]).expanduser()
         for key in ("outbox", "roster"):
             if values.get(key) is not None:
@@ -214,6 +283,7 @@ class Watcher:
         self._outbox_first = 0.0
         self._last_scan = 0.0
         self.counts: dict[str, int] = {}
+        self._limits = Limits(config.worker_memory_mb, config.worker_seconds) if config.isolate else None
 
     # -- events in
 
@@ -229,11 +299,9 @@ class Watcher:
             decision = Decision("ignore", "lien symbolique : jamais suivi (il mènerait hors du dossier)", decision.coop)
         rel = self._rel(path)
         if decision.action == "ignore":
-            level = (
-                logging.DEBUG if is_own_output(path.name) or self._said.get(path) == decision.reason else logging.INFO
-            )
-            self._said[path] = decision.reason
-            log.log(level, "ignoré %s : %s", rel, decision.reason)
+            if decision.reason != OWN_FILE and self._said.get(path) != decision.reason:  # a decision, said once
+                self._said[path] = decision.reason
+                log.debug("ignoré %s : %s", rel, decision.reason)
             return
         try:
             st = path.stat()
@@ -243,13 +311,14 @@ class Watcher:
         if not path.is_file():
             return
         sig = _signature(st)
-        if decision.action == "conflict":
+        answers = {"conflict": conflict_status, "misplaced": misplaced_status, "unsupported": unsupported_status}
+        if decision.action in answers:
             if self._done.get(path) != sig:
                 self._done[path] = sig
-                self._count("conflits")
-                log.warning("conflit %s : %s (non pris en compte)", rel, decision.reason)
+                self._count({"conflict": "conflits", "misplaced": "mal placés"}.get(decision.action, "formats"))
+                log.warning("non pris en compte %s : %s", rel, decision.reason)
                 with contextlib.suppress(OSError):
-                    write_status(path.parent, path.name, conflict_status(path.name))
+                    write_status(path.parent, path.name, answers[decision.action](path.name))
             return
         assert decision.coop is not None
         with self._lock:
@@ -260,7 +329,7 @@ class Watcher:
             first = path not in self._pending
             self._pending[path] = _Pending(path, decision.coop, sig, since, st.st_mtime)
         if first:
-            log.info("vu %s (%s)", rel, origin)
+            log.debug("vu %s (%s)", rel, origin)
         self._wake.set()
 
     def forget(self, path: Path) -> None:
@@ -271,11 +340,12 @@ class Watcher:
         """Every file under INBOX, as if it had just appeared (the store tells what is already in)."""
         self._last_scan = time.monotonic()
         try:
-            folders = sorted(p for p in self.inbox.iterdir() if p.is_dir())
+            entries = sorted(self.inbox.iterdir())
         except OSError as exc:
             log.error("dossier surveillé illisible %s : %s", self.inbox, exc)
             return
-        files: list[tuple[float, Path]] = []
+        folders = [p for p in entries if p.is_dir()]
+        files: list[tuple[float, Path]] = [(p.stat().st_mtime, p) for p in entries if p.is_file()]  # misplaced?
         for folder in folders:
             with contextlib.suppress(OSError):
                 files += [(p.stat().st_mtime, p) for p in folder.iterdir() if p.is_file()]
@@ -297,24 +367,32 @@ class Watcher:
     # -- the loop
 
     def run(self, *, once: bool = False) -> int:
-        """Catch up, then watch (or, with ``once``, process what is there and return). Exit status."""
-        log.info(
+        """Catch up, then watch (or, with ``once``, process what is there and return). Exit status.
+
+        Raises :class:`InboxLocked` when another watcher already serves this inbox."""
+        with inbox_lock(self.inbox):
+            return self._run(once=once)
+
+    def _run(self, *, once: bool) -> int:
+        warm_up(isolated=self._limits is not None)
+        observer = None if once else self._start_observer()
+        log.info(  # said once it listens: what is saved from now on is seen as it happens
             "démarrage : dossier %s, dépôt %s%s", self.inbox, self.store.display_url, " (une passe)" if once else ""
         )
-        observer = None if once else self._start_observer()
         try:
             self.scan("rattrapage au démarrage")
-            tick = max(0.05, min(0.5, self.config.stability_delay / 4))
             while not self._stop.is_set():
-                self.step()
+                due = self.step()
                 if once and not self._pending:
                     break
                 if once and self._failures > self.config.once_retries:
-                    log.error("dépôt toujours injoignable : %d fichier(s) en attente", len(self._pending))
+                    log.error("dépôt toujours injoignable : %s", count(len(self._pending), "fichier en attente"))
                     break
                 if not once and time.monotonic() - self._last_scan > self.config.rescan_interval:
                     self.scan("inventaire périodique")
-                self._wake.wait(tick)
+                # wake up when the first pending file is due, not on the next tick: the tick only bounds the wait
+                # (signatures are compared again, the outbox and the rescan have their turn)
+                self._wake.wait(max(0.0, min(self.tick, due - time.monotonic())) if due is not None else self.tick)
                 self._wake.clear()
             self._flush_outbox(force=once or self._stop.is_set())
         finally:
@@ -322,7 +400,7 @@ class Watcher:
                 observer.stop()
                 observer.join(timeout=10)
         left = len(self._pending)
-        log.info("arrêt%s", f" : {left} fichier(s) en attente, repris au prochain démarrage" if left else "")
+        log.info("arrêt%s", f" : {count(left, 'fichier en attente')}, repris au prochain démarrage" if left else "")
         return 1 if left and once else 0
 
     def _start_observer(self) -> Any:
@@ -357,12 +435,30 @@ class Watcher:
         observer.start()
         return observer
 
-    def step(self) -> None:
-        """Process every file that is due, oldest first; stop at the first store failure."""
-        now = time.monotonic()
+    def step(self) -> float | None:
+        """Process every file that is due, oldest first (stop at the first store failure), then rebuild the outbox
+        if it is due. → the monotonic time when the next pending file becomes due (None: nothing pending)."""
+        waiting = self._process_due()
         self._flush_outbox()
+        with self._lock:
+            items = list(self._pending.values())
+        if not items:
+            return None
+        later = time.monotonic() + self.tick  # a file not yet readable is looked at again a tick later
+        due = min(later if item.path in waiting else item.since + self.config.stability_delay for item in items)
+        return max(due, self._retry_at)
+
+    @property
+    def tick(self) -> float:
+        """The longest the loop sleeps: signatures compared again, the outbox and the rescan get their turn."""
+        return max(0.05, min(0.5, self.config.stability_delay / 4))
+
+    def _process_due(self) -> set[Path]:
+        """Ingest the files that are due → the paths of those that are due but do not open yet."""
+        now = time.monotonic()
+        waiting: set[Path] = set()
         if now < self._retry_at:
-            return
+            return waiting
         ready: list[_Pending] = []
         with self._lock:
             items = list(self._pending.values())
@@ -371,7 +467,7 @@ class Watcher:
                 st = item.path.stat()
             except FileNotFoundError:
                 self.forget(item.path)
-                log.info("disparu %s avant d'être lu", self._rel(item.path))
+                log.debug("disparu %s avant d'être lu", self._rel(item.path))
                 continue
             sig = _signature(st)
             if sig != item.sig:
@@ -381,12 +477,16 @@ class Watcher:
                 ready.append(item)
         for item in sorted(ready, key=lambda p: (p.mtime, str(p.path))):
             if self._stop.is_set():
-                return
+                break
             if not opens_cleanly(item.path) and now - item.since < self.config.settle_timeout:
-                log.debug("pas encore lisible %s : on attend", self._rel(item.path))
+                waiting.add(item.path)
+                if self._said.get(item.path) != "illisible":
+                    self._said[item.path] = "illisible"
+                    log.debug("pas encore lisible %s : on attend", self._rel(item.path))
                 continue
             if not self._process(item):
-                return
+                break
+        return waiting
 
     # -- one file
 
@@ -409,8 +509,9 @@ class Watcher:
                 max_bytes=self.config.max_bytes,
                 report_formats=self.config.report_formats,
                 once=True,
+                limits=self._limits,
             )
-            self._log_outcome(rel, outcome)
+            self._log_outcome(rel, outcome, (outcome.answered_at or time.monotonic()) - item.since)
             self._finish(item)
         except StoreUnavailable as exc:
             self._failures += 1
@@ -419,16 +520,25 @@ class Watcher:
             self._retry_at = time.monotonic() + delay
             self._count("nouveaux essais")
             log.warning(
-                "nouvel essai dans %.0f s pour %s (%d fichier(s) en attente) : %s", delay, rel, len(self._pending), exc
+                "nouvel essai dans %s pour %s (%s) : %s",
+                duration(delay),
+                rel,
+                count(len(self._pending), "fichier en attente"),
+                exc,
             )
             return False
         except FileNotFoundError:
             self.forget(path)
-            log.info("disparu %s pendant la lecture", rel)
+            log.debug("disparu %s pendant la lecture", rel)
         except Exception as exc:  # one bad file never stops the watcher
             self._count("échecs")
-            log.error("échec %s : %s: %s", rel, type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            reason = os_error(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"  # else: a bug
+            log.error("échec %s : %s", rel, reason, exc_info=log.isEnabledFor(logging.DEBUG))
             with contextlib.suppress(OSError):
+                answered = status_path(path.parent, path.name)
+                if answered.exists() and answered.stat().st_mtime >= item.mtime:  # this very save has its answer:
+                    self._finish(item)  # an error that is not about it never replaces it (issue 13)
+                    return True
                 write_status(
                     path.parent,
                     path.name,
@@ -447,25 +557,37 @@ class Watcher:
             if current is not None and current.sig == item.sig:
                 del self._pending[item.path]
 
-    def _log_outcome(self, rel: str, outcome: Outcome) -> None:
+    def _log_outcome(self, rel: str, outcome: Outcome, seconds: float) -> None:
+        """The one INFO line of a cahier answered: answer, folder/file, what it found, and the seconds from the save
+        to the status line (what the teacher waited)."""
         v = outcome.version
+        after = f"répondu {duration(seconds)} après l'enregistrement"
         if outcome.repeated:
-            log.info("déjà archivé %s (version %s)", rel, v.version)
+            if outcome.result is None:  # recorded and answered before this start: nothing done
+                log.debug("déjà archivé %s (version %s) : rien à refaire", rel, v.version)
+            else:
+                log.info("déjà archivé %s (version %s) : réponse écrite à nouveau, %s", rel, v.version, after)
             return
-        if v.status in (ACCEPTED, REFUSED):  # a refused newer version shows in the consolidation too
+        if v.status in (ACCEPTED, REFUSED) or outcome.returned:  # each changes a standing (consolidation, CSV)
             now = time.monotonic()
             if self._outbox_due is None:
                 self._outbox_first = now
             self._outbox_due = min(now + self.config.outbox_debounce, self._outbox_first + self.config.outbox_max_wait)
         if v.status == ACCEPTED:
             self._count("acceptés")
-            log.info("accepté %s → version %s (%d avertissement(s))", rel, v.version, outcome.warnings)
+            log.info("accepté %s : version %s, %s ; %s", rel, v.version, warnings(outcome.warnings), after)
+        elif outcome.returned:
+            self._count("retours")
+            log.info("accepté %s : retour à la version %s, qui redevient la version en cours ; %s", rel,
+                     v.duplicate_of, after)  # fmt: skip
         elif v.status == DUPLICATE:
             self._count("doublons")
-            log.info("déjà reçu %s : identique à la version %s", rel, v.duplicate_of)
+            log.info("déjà reçu %s : identique à la version %s ; %s", rel, v.duplicate_of, after)
         else:
             self._count("refusés")
-            log.info("refusé %s → version %s : %d erreur(s)", rel, v.version, outcome.errors)
+            log.info(
+                "refusé %s : version %s, %s ; %s", rel, v.version, findings(outcome.errors, outcome.warnings), after
+            )
 
     def _flush_outbox(self, force: bool = False) -> None:
         due = self._outbox_due
@@ -480,7 +602,7 @@ class Watcher:
             self._outbox_due = time.monotonic() + max(self.config.outbox_debounce, self._backoff)
             return
         self._outbox_due = None
-        log.info("boîte de sortie rafraîchie : %s", ", ".join(p.name for p in written))
+        log.debug("boîte de sortie rafraîchie : %s", ", ".join(p.name for p in written))
 
     def _count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -490,3 +612,49 @@ class Watcher:
             return str(path.relative_to(self.inbox))
         except ValueError:
             return str(path)
+
+
+class InboxLocked(Exception):
+    """Another watcher already serves this inbox; the message is French."""
+
+
+@contextlib.contextmanager
+def inbox_lock(inbox: Path) -> Iterator[None]:
+    """One watcher per inbox: an exclusive ``flock`` on ``INBOX/.cahier-watch.lock``, held while the watcher runs.
+    The kernel releases it when the process ends, however it ends: a killed watcher leaves no lock behind."""
+    import fcntl
+
+    path = inbox / LOCK_NAME
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            who = handle.read().strip()
+            raise InboxLocked(
+                f"Un autre service cahier surveille déjà {inbox} ({who or 'processus inconnu'}) : un seul à la fois, "
+                "sinon chaque enregistrement serait traité deux fois. Arrêtez l'autre d'abord."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} depuis {time.strftime('%d/%m/%Y %H:%M:%S')}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def warm_up(*, isolated: bool = False) -> None:
+    """Import what checking and answering a cahier needs (pandas, pandera, openpyxl, xlsxwriter…) before the
+    first file comes, so that the first teacher does not wait for it (about a second); with ``isolated``, start
+    the checks' worker server too."""
+    import workbook_tools.bilan
+    import workbook_tools.crf
+    import workbook_tools.report
+    import workbook_tools.validate  # noqa: F401
+
+    if isolated:
+        from workbook_tools.isolation import warm_up as start_workers
+
+        start_workers()
