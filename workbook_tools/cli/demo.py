@@ -35,7 +35,8 @@ def command(folder: Path, force: bool) -> None:
     from rich.table import Table
 
     from workbook_tools.demo import build, department
-    from workbook_tools.watcher.service import WatchConfig, Watcher
+    from workbook_tools.watcher.config import WatchConfig
+    from workbook_tools.watcher.service import Watcher
 
     console = Console(stderr=False)
     if folder.exists() and any(folder.iterdir()):

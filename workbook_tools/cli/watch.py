@@ -113,7 +113,8 @@ def command(
       cahier watch inbox --once -v
     """
     from workbook_tools.text import os_error
-    from workbook_tools.watcher.service import WatchConfig, Watcher
+    from workbook_tools.watcher.config import WatchConfig
+    from workbook_tools.watcher.service import Watcher
 
     try:
         config = WatchConfig.from_sources(

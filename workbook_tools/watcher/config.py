@@ -1,0 +1,66 @@
+"""The watcher's configuration: a TOML file (``watcher/config.example.toml``), then the command line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.ingest import REPORT_FORMATS
+from workbook_tools.text import plural
+
+
+@dataclass
+class WatchConfig:
+    inbox: Path
+    store: str = "./store"
+    outbox: Path | None = None
+    stability_delay: float = 2.0  # seconds without change before a file is read
+    settle_timeout: float = 60.0  # a stable file that still does not open is checked (and refused) after this
+    polling: bool = False  # polling observer (network shares where inotify sees nothing)
+    poll_interval: float = 1.0
+    rescan_interval: float = 60.0  # full scan of INBOX as a safety net for missed events
+    retry_initial: float = 2.0  # back-off when the store is unreachable
+    retry_max: float = 300.0
+    once_retries: int = 3  # with --once: attempts on an unreachable store before giving up
+    outbox_debounce: float = 5.0  # quiet seconds after the last acceptance before the outbox is rebuilt…
+    outbox_max_wait: float = 60.0  # …but never later than this after the first one (a steady stream still refreshes)
+    roster: Path | None = None  # CSV « coop,nom » of the expected cooperatives, for the consolidation
+    max_bytes: int | None = None
+    isolate: bool = True  # each file is checked in a worker process (False: in this process, for tests)
+    worker_memory_mb: int = 1024  # memory the check of one file may add in its worker…
+    worker_seconds: float = 120.0  # …and the time it may take
+    report_formats: tuple[str, ...] = REPORT_FORMATS
+    store_options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_sources(cls, file: Path | None = None, **overrides: Any) -> WatchConfig:
+        """Config file (TOML) values, then the command line's (those not None)."""
+        values: dict[str, Any] = {}
+        if file is not None:
+            with open(file, "rb") as handle:
+                try:
+                    data = tomllib.load(handle)
+                except tomllib.TOMLDecodeError as exc:
+                    where = re.search(r"line (\d+)", str(exc))
+                    line = f" (ligne {where.group(1)})" if where else ""
+                    raise ValueError(f"{file} : fichier de configuration mal écrit{line}, TOML attendu") from None
+            known = {f.name for f in fields(cls)}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise ValueError(f"{file} : {plural(len(unknown), 'clé inconnue')} : {', '.join(unknown)}")
+            values.update(data)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "inbox" not in values:
+            raise ValueError(
+                "dossier surveillé manquant (argument DOSSIER ou clé « inbox » du fichier de configuration)"
+            )
+        values["inbox"] = Path(values["inbox"]).expanduser()
+        for key in ("outbox", "roster"):
+            if values.get(key) is not None:
+                values[key] = Path(values[key]).expanduser()
+        if "report_formats" in values:
+            values["report_formats"] = tuple(values["report_formats"])
+        return cls(**values)
