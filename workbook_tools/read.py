@@ -8,7 +8,6 @@ Nothing here judges the books: the reader only says what it could not read
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,11 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from workbook_tools import cells, layout, messages
+from workbook_tools import read_annexes as annexes
 from workbook_tools.chart import Chart, Resolution, default_chart
 from workbook_tools.intake import MAX_FILE_BYTES, MAX_ROWS, Unreadable, file_finding, open_workbook, sheet_rows
 from workbook_tools.model import Code, Finding
-from workbook_tools.text import fold, label_key
+from workbook_tools.text import fold
 
 J = layout.SHEET_JOURNAL
 HEADER_KEYS = {fold(header): key for key, header in layout.JOURNAL_COLUMNS}
@@ -88,28 +88,12 @@ def _read_book(cahier: Cahier, book: CalamineWorkbook, chart: Chart) -> None:
                 "Partez du modèle cahier.xlsx et recopiez-y vos lignes.",
             )
         )
-    _read_params(cahier, sheet_rows(book, layout.SHEET_PARAMS))
+    annexes.read_params(cahier, sheet_rows(book, layout.SHEET_PARAMS))
     _read_journal(cahier, rows, chart)
-    _read_inventaire(cahier, sheet_rows(book, layout.SHEET_INVENTAIRE))
-    _read_subventions(cahier, sheet_rows(book, layout.SHEET_SUBVENTIONS))
-    _read_caisse(cahier, sheet_rows(book, layout.SHEET_CAISSE))
-    _find_cell_errors(cahier)
-
-
-# --- Paramètres -----------------------------------------------------------------------------------
-
-
-def _read_params(cahier: Cahier, rows: list[list[Any]] | None) -> None:
-    labels = {label_key(p.label): p for p in layout.PARAMS}
-    for r, row in enumerate(rows or [], start=1):
-        if not row:
-            continue
-        label = label_key(row[0])
-        param = labels.get(label)
-        if param is None or param.name in cahier.params:
-            continue
-        cahier.params[param.name] = row[1] if len(row) > 1 else ""
-        cahier.param_rows[param.name] = r
+    annexes.read_inventaire(cahier, sheet_rows(book, layout.SHEET_INVENTAIRE))
+    annexes.read_subventions(cahier, sheet_rows(book, layout.SHEET_SUBVENTIONS))
+    annexes.read_caisse(cahier, sheet_rows(book, layout.SHEET_CAISSE))
+    annexes.find_cell_errors(cahier)
 
 
 # --- Journal --------------------------------------------------------------------------------------
@@ -510,102 +494,6 @@ def _money_column(
                 )
             )
     return result, present, bad
-
-
-# --- Inventaire, Subventions, Arrêté de caisse ----------------------------------------------------
-
-
-def _table(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> tuple[int, dict[str, int], list[list[Any]]]:
-    """Find a small table by its header texts → (first data row number, key → column index, data rows)."""
-    if not rows:
-        return 0, {}, []
-    wanted = {fold(h): k for k, h in columns}
-    for i, row in enumerate(rows[:15]):
-        idx = {wanted[fold(v)]: j for j, v in enumerate(row) if isinstance(v, str) and fold(v) in wanted}
-        if len(idx) >= 2:
-            return i + 2, idx, rows[i + 1 :]
-    return 0, {}, []
-
-
-_TABLE_CELLS: dict[str, Any] = {  # how each column of the small tables is read; text otherwise
-    "date": lambda v: cells.date(v)[0],
-    "date_sortie": lambda v: cells.date(v)[0],
-    "valeur": lambda v: cells.money(v)[0],
-    "montant": lambda v: cells.money(v)[0],
-}
-
-
-def _table_rows(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """The filled rows of a small table (Inventaire, Subventions), each with its row number."""
-    first, idx, data = _table(rows, columns)
-    out: list[dict[str, Any]] = []
-    for n, row in enumerate(data):
-        got = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
-        if all(cells.is_empty(v) for v in got.values()):
-            continue
-        item: dict[str, Any] = {"row": first + n}
-        for key, _ in columns:
-            item[key] = _TABLE_CELLS.get(key, cells.text)(got.get(key, ""))
-        out.append(item)
-    return out
-
-
-def _read_inventaire(cahier: Cahier, rows: list[list[Any]] | None) -> None:
-    cahier.inventaire = _table_rows(rows, layout.INVENTAIRE_COLUMNS)
-
-
-def _read_subventions(cahier: Cahier, rows: list[list[Any]] | None) -> None:
-    cahier.subventions = _table_rows(rows, layout.SUBVENTIONS_COLUMNS)
-
-
-def _read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
-    """The count of notes and coins: denomination in A, count in B. None when nothing was counted."""
-    if not rows:
-        return
-    total = 0
-    counted = False
-    for row in rows[layout.CAISSE_FIRST_ROW - 1 : layout.CAISSE_TOTAL_ROW - 1]:
-        if len(row) < 2:
-            continue
-        face, _, _ = cells.money(row[0])
-        count = row[1]
-        if face is None or cells.is_empty(count):
-            continue
-        if isinstance(count, int | float) and float(count).is_integer() and count >= 0:
-            total += face * int(count)
-            counted = True
-            if count:
-                cahier.caisse_detail.append((face, int(count)))
-    if counted:
-        cahier.caisse_comptee = total
-
-
-# --- cells holding formula errors ------------------------------------------------------------------
-
-_ERR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
-
-
-def _find_cell_errors(cahier: Cahier) -> None:
-    """python-calamine reads an error cell (#REF!, #DIV/0!) as empty: find them in the sheet XML (xlsx/xlsm)."""
-    data = cahier.journal_xml
-    if not data or b't="e"' not in data:
-        return
-    input_letters = {v for k, v in cahier.columns.items() if k != "pointe"} | {c.letter for c in cahier.chapter_columns}
-    for m in _ERR_CELL.finditer(data):
-        letter, row, err = m.group(1).decode(), int(m.group(2)), m.group(3).decode(errors="replace")
-        if letter not in input_letters or row <= layout.JOURNAL_HEADER_ROW:
-            continue
-        cahier.findings.append(
-            Finding(
-                Code.CELL_ERROR,
-                J,
-                row,
-                letter,
-                f"La cellule {letter}{row} affiche l'erreur {err} : elle contient une formule qui ne peut pas être calculée. "
-                "Remplacez-la par la valeur à saisir.",
-                err,
-            )
-        )
 
 
 __all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "Cahier", "ChapterColumn", "Unreadable", "read_cahier"]

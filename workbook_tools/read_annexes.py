@@ -1,0 +1,130 @@
+"""The reader's other sheets: Paramètres, Inventaire, Subventions, Arrêté de caisse, and the formula errors of the
+Journal's cells (read from its XML, since python-calamine reads an error as empty). Called by
+:func:`workbook_tools.read.read_cahier`; like it, they only say what they could not read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from workbook_tools import cells, layout
+from workbook_tools.model import Code, Finding
+from workbook_tools.text import fold, label_key
+
+if TYPE_CHECKING:
+    from workbook_tools.read import Cahier
+
+J = layout.SHEET_JOURNAL
+
+
+# --- Paramètres -----------------------------------------------------------------------------------
+
+
+def read_params(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    labels = {label_key(p.label): p for p in layout.PARAMS}
+    for r, row in enumerate(rows or [], start=1):
+        if not row:
+            continue
+        label = label_key(row[0])
+        param = labels.get(label)
+        if param is None or param.name in cahier.params:
+            continue
+        cahier.params[param.name] = row[1] if len(row) > 1 else ""
+        cahier.param_rows[param.name] = r
+
+
+# --- Inventaire, Subventions, Arrêté de caisse ----------------------------------------------------
+
+
+def _table(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> tuple[int, dict[str, int], list[list[Any]]]:
+    """Find a small table by its header texts → (first data row number, key → column index, data rows)."""
+    if not rows:
+        return 0, {}, []
+    wanted = {fold(h): k for k, h in columns}
+    for i, row in enumerate(rows[:15]):
+        idx = {wanted[fold(v)]: j for j, v in enumerate(row) if isinstance(v, str) and fold(v) in wanted}
+        if len(idx) >= 2:
+            return i + 2, idx, rows[i + 1 :]
+    return 0, {}, []
+
+
+_TABLE_CELLS: dict[str, Any] = {  # how each column of the small tables is read; text otherwise
+    "date": lambda v: cells.date(v)[0],
+    "date_sortie": lambda v: cells.date(v)[0],
+    "valeur": lambda v: cells.money(v)[0],
+    "montant": lambda v: cells.money(v)[0],
+}
+
+
+def _table_rows(rows: list[list[Any]] | None, columns: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The filled rows of a small table (Inventaire, Subventions), each with its row number."""
+    first, idx, data = _table(rows, columns)
+    out: list[dict[str, Any]] = []
+    for n, row in enumerate(data):
+        got = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
+        if all(cells.is_empty(v) for v in got.values()):
+            continue
+        item: dict[str, Any] = {"row": first + n}
+        for key, _ in columns:
+            item[key] = _TABLE_CELLS.get(key, cells.text)(got.get(key, ""))
+        out.append(item)
+    return out
+
+
+def read_inventaire(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    cahier.inventaire = _table_rows(rows, layout.INVENTAIRE_COLUMNS)
+
+
+def read_subventions(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    cahier.subventions = _table_rows(rows, layout.SUBVENTIONS_COLUMNS)
+
+
+def read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    """The count of notes and coins: denomination in A, count in B. None when nothing was counted."""
+    if not rows:
+        return
+    total = 0
+    counted = False
+    for row in rows[layout.CAISSE_FIRST_ROW - 1 : layout.CAISSE_TOTAL_ROW - 1]:
+        if len(row) < 2:
+            continue
+        face, _, _ = cells.money(row[0])
+        count = row[1]
+        if face is None or cells.is_empty(count):
+            continue
+        if isinstance(count, int | float) and float(count).is_integer() and count >= 0:
+            total += face * int(count)
+            counted = True
+            if count:
+                cahier.caisse_detail.append((face, int(count)))
+    if counted:
+        cahier.caisse_comptee = total
+
+
+# --- cells holding formula errors ------------------------------------------------------------------
+
+_ERR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
+
+
+def find_cell_errors(cahier: Cahier) -> None:
+    """python-calamine reads an error cell (#REF!, #DIV/0!) as empty: find them in the sheet XML (xlsx/xlsm)."""
+    data = cahier.journal_xml
+    if not data or b't="e"' not in data:
+        return
+    input_letters = {v for k, v in cahier.columns.items() if k != "pointe"} | {c.letter for c in cahier.chapter_columns}
+    for m in _ERR_CELL.finditer(data):
+        letter, row, err = m.group(1).decode(), int(m.group(2)), m.group(3).decode(errors="replace")
+        if letter not in input_letters or row <= layout.JOURNAL_HEADER_ROW:
+            continue
+        cahier.findings.append(
+            Finding(
+                Code.CELL_ERROR,
+                J,
+                row,
+                letter,
+                f"La cellule {letter}{row} affiche l'erreur {err} : elle contient une formule qui ne peut pas être calculée. "
+                "Remplacez-la par la valeur à saisir.",
+                err,
+            )
+        )
