@@ -26,6 +26,7 @@ def _merged_over_the_mistake() -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_a_merged_cell_over_the_mistake(tmp_path: Path) -> None:
     folder = tmp_path / "0001"
     folder.mkdir()
@@ -75,6 +76,7 @@ def test_going_back_to_an_earlier_version(tmp_path: Path) -> None:
     assert status_path(folder, "cahier.xlsx").read_text(encoding="utf-8").startswith("DÉJÀ REÇU")
 
 
+@pytest.mark.slow
 def test_cahier_xlsx_and_cahier_ods_side_by_side_get_one_answer_each(tmp_path: Path) -> None:
 
     store = Store(str(tmp_path / "store"))

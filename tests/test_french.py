@@ -177,6 +177,7 @@ def test_usual_mistakes_in_french(depot: Path, args: list[str], status: int, sai
     assert not (depot / "x.xlsx").exists() and not (depot / "c.xlsx.rapport.txt").exists()
 
 
+@pytest.mark.slow
 def test_real_process_with_an_english_locale_speaks_french(depot: Path) -> None:
     """The catalog is found from an installed cahier, and the user's locale does not matter."""
     env = {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": "en_US.UTF-8", "LANGUAGE": "en_US:en"}

@@ -78,6 +78,7 @@ def test_sheet_extent_reads_every_form() -> None:
     assert sheet_extent(b"") == (0, 0)
 
 
+@pytest.mark.slow
 def test_the_watcher_answers_each_poisoned_workbook_and_goes_on(
     tmp_path: Path, fault_summary: Callable[[str], None]
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from store_helpers import cahier_bytes, wait_for
 from test_watcher import Running
 
@@ -41,6 +42,7 @@ def test_a_check_that_takes_too_long(tmp_path: Path) -> None:
     assert time.monotonic() - start < 15
 
 
+@pytest.mark.slow
 def test_the_watcher_answers_a_file_that_kills_its_worker_and_goes_on(tmp_path: Path) -> None:
     with Running(tmp_path, worker_memory_mb=0) as running:
         folder = running.folder("0001")
@@ -55,6 +57,7 @@ def test_the_watcher_answers_a_file_that_kills_its_worker_and_goes_on(tmp_path: 
         assert (folder / "cahier.statut.txt").read_text(encoding="utf-8").startswith("ACCEPTÉ")
 
 
+@pytest.mark.slow
 def test_one_watcher_per_inbox(tmp_path: Path) -> None:
     """A second watcher on the same inbox refuses to start, in French; a killed watcher leaves no lock."""
     import signal

@@ -342,6 +342,7 @@ def small() -> Book:
     return copy.deepcopy(book)
 
 
+@pytest.mark.slow
 def test_split_typed_as_text_is_an_error_at_its_cell(small: Book, tmp_path: Path) -> None:
     line = small.lines[-1]
     line.chapitre, line.split = None, {"6180": "12,50 €"}
@@ -354,6 +355,7 @@ def test_split_typed_as_text_is_an_error_at_its_cell(small: Book, tmp_path: Path
     assert result.totals is not None and result.totals.chapitres["6180"] > 0  # still read: the message says how
 
 
+@pytest.mark.slow
 def test_amount_typed_as_text_in_h_to_k_is_only_a_warning(small: Book, tmp_path: Path) -> None:
     small.lines[-1].banque_depense = "12,50 €"  # type: ignore[assignment]
     result = _one(small, tmp_path)
@@ -361,6 +363,7 @@ def test_amount_typed_as_text_in_h_to_k_is_only_a_warning(small: Book, tmp_path:
     assert [f.code for f in result.findings if f.code in (Code.AMOUNT_TEXT, Code.SPLIT_TEXT)] == [Code.AMOUNT_TEXT]
 
 
+@pytest.mark.slow
 def test_amount_the_spreadsheet_cannot_read_is_refused(small: Book, tmp_path: Path) -> None:
     small.lines[-1].banque_depense = "\u2003１２,５０"  # type: ignore[assignment]  # digits of another width
     result = _one(small, tmp_path)
@@ -368,6 +371,7 @@ def test_amount_the_spreadsheet_cannot_read_is_refused(small: Book, tmp_path: Pa
     assert len(invalid) == 1 and "le tableur ne lit pas" in invalid[0].message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("tick", "finding"), [("04/09/2026", True), ("30/06/2026", False), ("x", False)])
 def test_tick_typed_as_a_text_date(small: Book, tmp_path: Path, tick: str, finding: bool) -> None:
     """A tick dated after 31 August in text: the tool reads the date (outstanding), the sheet sees a mark (ticked):

@@ -62,6 +62,7 @@ def test_one_line_per_cahier_at_the_normal_level(tmp_path: Path) -> None:
     assert 0.5 <= seconds < 0.5 + 1.0  # SPEC §9: within the stability delay + 1 s
 
 
+@pytest.mark.slow
 def test_verbose_adds_decisions_not_raw_events(tmp_path: Path) -> None:
     lines = _watch(tmp_path, "-v")
     said = "\n".join(lines)
@@ -73,6 +74,7 @@ def test_verbose_adds_decisions_not_raw_events(tmp_path: Path) -> None:
         assert own not in said, (own, said)
 
 
+@pytest.mark.slow
 def test_each_answer_is_one_info_record(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Accepted, refused, already received: one INFO record each, with its words."""
     inbox = tmp_path / "inbox"
