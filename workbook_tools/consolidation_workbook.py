@@ -171,9 +171,13 @@ class _Workbook:
         return row, first, last
 
     def synthese_charts(self, ws: Any, row: int, chapters: tuple[int, int], statuses: tuple[int, int]) -> None:
-        """The bar chart of chapters at ``row``, the pie of statuses on the next printed page."""
+        """The bar chart of chapters at ``row`` and the pie of statuses below it, together on the second printed page
+        (the figures fill the first): never a chart cut in two."""
         first, last = chapters
-        chart = chapter_bar_chart(self.wb, "Synthèse", first, last, "Charges et produits du département par chapitre")
+        title = "Charges et produits du département par chapitre"
+        width = round(7 * sum(_SYNTHESE_WIDTHS) + 5 * len(_SYNTHESE_WIDTHS)) - 8  # the table's, in pixels
+        chart = chapter_bar_chart(self.wb, "Synthèse", first, last, title, width=width)
+        ws.set_h_pagebreaks([row])
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
 
         status_first, status_last = statuses
@@ -189,8 +193,7 @@ class _Workbook:
         )
         pie.set_title({"name": "Coopératives par statut", "name_font": {"size": 11}})
         pie.set_legend({"position": "right"})
-        pie.set_size({"width": 620, "height": 260})
-        ws.set_h_pagebreaks([row + 21])  # the second chart on its own page, never cut in two
+        pie.set_size({"width": width, "height": 260})
         ws.insert_chart(row + 21, 0, pie, {"x_offset": 4, "y_offset": 4})
 
     # ------------------------------------------------------------------ one row per cooperative

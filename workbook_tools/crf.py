@@ -2,11 +2,12 @@
 
 Sheets: « CRF » (compte de fonctionnement, bilan with its check, a chart),
 « Rapprochement », « Arrêté de caisse », « Subventions », « Actions », « Inventaire »,
-« Avertissements », « Quitus » (signatures and attachments), each on A4 portrait, and « Journal »:
-the year's lines (only those), on A4 landscape, for the vérificateurs and the AG — the cahier's own
-Journal sheet holds 1,000 prepared rows and cannot print only the used ones. Every sheet is fit to
-the page width; the Journal's columns are chosen so that its text still prints at 8 pt or more, its
-header row repeats on every page. Totals are live formulas carrying the value computed here.
+« Avertissements », « Quitus » (signatures and attachments), and « Journal »: the year's lines (only
+those), for the vérificateurs and the AG — the cahier's own Journal sheet holds 1,000 prepared rows and
+cannot print only the used ones. Each sheet prints on A4 (landscape: Rapprochement, Avertissements,
+Journal), fit to the page width, its columns chosen so that its text still prints at 8 pt or more even
+where LibreOffice measures with a wide fallback font; tables repeat their header row on every page, rows
+of wrapped text are as tall as their text. Totals are live formulas carrying the value computed here.
 """
 
 from __future__ import annotations

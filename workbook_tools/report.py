@@ -18,6 +18,7 @@ RED = "FFF4A6A6"
 ORANGE = "FFFFD08A"
 ANNOTATED_SUFFIX = ".annote"
 HEADER_ROW = 4  # of the « Erreurs » sheet
+ERRORS_WIDTHS = (20, 13, 32, 58)  # cell, severity, finding, what to do: one A4 landscape page wide at ~9 pt
 
 
 def to_json(result: CheckResult) -> dict[str, Any]:
@@ -168,8 +169,9 @@ def _errors_sheet(wb: Workbook, result: CheckResult, marked: set[tuple[str, str]
         c.fill = PatternFill("solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
     for f in result.findings:
         _error_row(ws, f, linked=bool(f.cell) and (f.sheet, f"{f.column}{f.row}") in marked)
-    for letter, width in zip("ABCD", (20, 14, 40, 85), strict=True):
+    for letter, width in zip("ABCD", ERRORS_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
+    _across_the_table(ws)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -179,10 +181,27 @@ def _errors_sheet(wb: Workbook, result: CheckResult, marked: set[tuple[str, str]
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
+def _across_the_table(ws: Worksheet) -> None:
+    """The summary and the note above the table, each merged across it and wrapped: text spilling past the table
+    would make the page, fit to its width, print smaller."""
+    from openpyxl.styles import Alignment
+
+    from workbook_tools.xlsx import wrapped_lines
+
+    width = sum(ERRORS_WIDTHS) * 0.9  # Calibri (see _error_row)
+    for row, line in ((1, 20), (2, 15)):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(ERRORS_WIDTHS))
+        cell = ws.cell(row, 1)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = line * wrapped_lines(cell.value, width * (0.75 if row == 1 else 1))
+
+
 def _error_row(ws: Worksheet, f: Finding, *, linked: bool) -> None:
     """One finding on the « Erreurs » sheet: cell (a link to it when ``linked``), severity, code, message."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from workbook_tools.xlsx import wrapped_lines
 
     ws.append(
         [f.cell or "(fichier)", "erreur" if f.severity is Severity.ERROR else "avertissement", titled(f.code), None]
@@ -198,6 +217,8 @@ def _error_row(ws: Worksheet, f: Finding, *, linked: bool) -> None:
         link = ws.cell(r, 1)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.column}{f.row}")
         link.font = Font(color="FF0563C1", underline="single")
-    ws.row_dimensions[r].height = 15 * max(1, -(-len(f.message) // 100))  # spreadsheets do not size wrapped rows
+    # spreadsheets do not size wrapped rows; Calibri 11 fits about 0.9 of what wrapped_lines counts for Arial 10
+    lines = max(wrapped_lines(titled(f.code), ERRORS_WIDTHS[2] * 0.9), wrapped_lines(f.message, ERRORS_WIDTHS[3] * 0.9))
+    ws.row_dimensions[r].height = 15 * lines
     fill = RED if f.severity is Severity.ERROR else ORANGE
     ws.cell(r, 2).fill = PatternFill("solid", start_color=fill, end_color=fill)

@@ -155,9 +155,10 @@ def local_date(iso: str | None) -> dt.date | None:
     return dt.datetime.fromisoformat(iso).astimezone().date()
 
 
-def chapter_bar_chart(wb: Workbook, sheet: str, first: int, last: int, title: str) -> Any:
+def chapter_bar_chart(wb: Workbook, sheet: str, first: int, last: int, title: str, *, width: int = 620) -> Any:
     """Charges and produits by chapter as horizontal bars: labels in column B, charges in C, produits in D,
-    rows ``first`` to ``last`` (0-based) of ``sheet``."""
+    rows ``first`` to ``last`` (0-based) of ``sheet``; ``width`` in pixels, at most the table's (or the page,
+    fit to the width, shrinks for the chart)."""
     chart = wb.add_chart({"type": "bar"})
     for name, col, colour in (("Charges", 2, CHARGES_COLOUR), ("Produits", 3, PRODUITS_COLOUR)):
         chart.add_series(
@@ -174,5 +175,5 @@ def chapter_bar_chart(wb: Workbook, sheet: str, first: int, last: int, title: st
     chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
     chart.set_x_axis({"num_format": '#,##0 "€"', "num_font": {"size": 8}, "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 620, "height": 400})
+    chart.set_size({"width": width, "height": 400})
     return chart

@@ -180,7 +180,7 @@ def write_caisse(wb: Workbook, ws: Worksheet, st: Styles) -> None:
         a, b = f"A{r + 1}", f"B{r + 1}"
         ws.write_number(r, 0, cents / 100, value_fmt)
         ws.write_blank(r, 1, None, count_fmt)
-        # counted as the tool counts (``read._read_caisse``): a whole number, 0 or more; anything else is left out
+        # counted as the tool counts (``read_annexes.read_caisse``): a whole number, 0 or more; anything else is left out
         # (and shown in red), never a #VALUE!
         ws.write_formula(r, 2, f'=IF(ISNUMBER({b}),IF(AND({b}>=0,{b}=INT({b})),ROUND({a}*{b},2),""),"")', money, "")
     first, last = L.CAISSE_FIRST_ROW, L.CAISSE_TOTAL_ROW - 1

@@ -213,6 +213,15 @@ class Styles:
         props.update(extra)
         return self.get(**props)
 
+    def open_input(self, num_format: str | None = None, **extra: Any) -> Format:
+        """An input cell drawn by the sheet's gridlines, without fill nor border: the Journal's 1,000 prepared rows.
+        LibreOffice prints a page of empty bordered cells, but leaves out a page of empty plain ones."""
+        props: dict[str, Any] = {"locked": False, "valign": "top"}
+        if num_format:
+            props["num_format"] = num_format
+        props.update(extra)
+        return self.get(**props)
+
     def computed(self, num_format: str | None = None, **extra: Any) -> Format:
         props: dict[str, Any] = {"bg_color": COMPUTED_GREY, "border": 1, "border_color": GRID, "valign": "top"}
         if num_format:

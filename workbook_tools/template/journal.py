@@ -245,13 +245,16 @@ JOURNAL_PRINT_SCALE = 80  # % : the 11 pt text prints at 8.8 pt
 def _journal_print_setup(ws: Worksheet, geo: JournalGeometry) -> None:
     """Print the Journal legibly, at a fixed scale, over as many pages as it takes: the title, totals and header rows
     and the columns Pointé … Libellé on every page, the pages of the same lines side by side (« over, then down »),
-    so the chapter columns follow one another in order. The print area stops before « Reste à ventiler »: its
-    formula fills every prepared row, and LibreOffice leaves out the pages without content — so it prints only the
-    lines in use. Excel prints every prepared row; the CRF workbook's « Journal » sheet is the copy to print."""
+    so the chapter columns follow one another in order. LibreOffice leaves out the pages without content, so it
+    prints only the lines in use — provided the empty prepared rows hold nothing it counts: no formula (the print
+    area stops before « Reste à ventiler », a formula on each row) and no border (the input cells have none, the
+    gridlines are printed instead). Excel prints every prepared row; the CRF workbook's « Journal » sheet is the
+    copy to print."""
     page_setup(ws, repeat=(0, L.JOURNAL_HEADER_ROW - 1), scale=JOURNAL_PRINT_SCALE)
     ws.repeat_columns(COL_POINTE, COL_LIBELLE)
     ws.print_across()
     ws.print_area(0, 0, JN - 1, geo.remainder - 1)
+    ws.hide_gridlines(0)  # gridlines on screen and on paper: the input rows have no borders (Styles.open_input)
 
 
 def _amount_ranges(geo: JournalGeometry) -> tuple[str, str]:
@@ -308,20 +311,21 @@ def _write_journal_heading(ws: Worksheet, st: Styles, geo: JournalGeometry) -> N
 
 
 def _write_journal_inputs(ws: Worksheet, st: Styles, geo: JournalGeometry, keys: list[str]) -> None:
-    """Input rows: white, unlocked, with their formats; the remainder is computed."""
+    """Input rows: unlocked, with their formats, drawn by the gridlines (see :meth:`Styles.open_input`); the
+    remainder is computed."""
     fmts: dict[int, Format] = {}
     for c, key in enumerate(keys):
         if key in ("pointe", "date"):
-            fmts[c] = st.input(DATE, align="center")
+            fmts[c] = st.open_input(DATE, align="center")
         elif key in ("piece", "cheque"):
-            fmts[c] = st.input(TEXT, align="center")
+            fmts[c] = st.open_input(TEXT, align="center")
         elif key == "mode":
-            fmts[c] = st.input(align="center")
+            fmts[c] = st.open_input(align="center")
         elif key in L.AMOUNT_COLUMNS:
-            fmts[c] = st.input(MONEY)
+            fmts[c] = st.open_input(MONEY)
         else:
-            fmts[c] = st.input(TEXT)
-    chap_fmt = st.input(MONEY)
+            fmts[c] = st.open_input(TEXT)
+    chap_fmt = st.open_input(MONEY)
     for c in range(geo.first_chapter, geo.remainder):
         fmts[c] = chap_fmt
     rem_fmt = st.computed(MONEY)
