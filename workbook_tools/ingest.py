@@ -193,12 +193,15 @@ def ingest_bytes(
         report = result.to_report(file=printable_name(filename), sha256=sha256(data))
         returned = False
         if recorded is None:
-            earlier = store.lookup(coop, sha256(data))
+            earlier = store.lookup(coop, report.sha256 or sha256(data))
             if earlier is not None and earlier.accepted:  # sent again: was it still the current version?
                 current = store.current(coop, earlier.exercice)
                 returned = current is not None and current.version != earlier.version
             version = store.submit(coop, name, data, report, result.journal, source_mtime=source_mtime)
-            original = store.lookup(coop, version.sha256) if version.status == DUPLICATE else None
+            original = None
+            if version.status == DUPLICATE:  # the version looked up above, unless another writer came between
+                same = earlier is not None and earlier.version == version.duplicate_of
+                original = earlier if same else store.lookup(coop, version.sha256)
             returned = returned and version.status == DUPLICATE
         else:
             version, original = recorded
