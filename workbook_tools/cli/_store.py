@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -39,6 +40,29 @@ def exercice_option(func: F) -> F:
         metavar="AAAA-AAAA",
         help="Exercice, par exemple 2025-2026 (par défaut : le dernier accepté).",
     )(func)
+
+
+def workbook_output_options(xlsx_help: str) -> Callable[[F], F]:
+    """``-o FICHIER`` and ``--format xlsx|json``, shared by the commands that write a workbook or its JSON figures."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["xlsx", "json"]),
+            default="xlsx",
+            show_default=True,
+            help=f"xlsx : {xlsx_help} ; json : les mêmes chiffres, pour un programme.",
+        )(func)
+        return click.option(
+            "-o",
+            "--output",
+            metavar="FICHIER",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Classeur à écrire (.xlsx), ou fichier JSON avec --format json (sinon à l'écran).",
+        )(func)
+
+    return decorate
 
 
 def max_size_option(func: F) -> F:

@@ -7,28 +7,21 @@ from pathlib import Path
 import click
 
 from workbook_tools.cli._output import emit_json
-from workbook_tools.cli._store import coop_option, exercice_option, existing_store, store_errors, store_option
+from workbook_tools.cli._store import (
+    coop_option,
+    exercice_option,
+    existing_store,
+    store_errors,
+    store_option,
+    workbook_output_options,
+)
 
 
 @click.command("bilan")
 @store_option
 @coop_option
 @exercice_option
-@click.option(
-    "-o",
-    "--output",
-    metavar="FICHIER",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Classeur à écrire (.xlsx), ou fichier JSON avec --format json (sinon à l'écran).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["xlsx", "json"]),
-    default="xlsx",
-    show_default=True,
-    help="xlsx : le classeur à imprimer ; json : les chiffres, pour un programme.",
-)
+@workbook_output_options("le classeur à imprimer")
 def command(store_url: str, coop: str, exercice: str | None, output: Path | None, fmt: str) -> None:
     """Compte-rendu financier d'une coopérative, calculé à partir du dépôt (classeur ou JSON).
 

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from workbook_tools.cli._output import emit_json
-from workbook_tools.cli._store import exercice_option, existing_store, store_errors, store_option
+from workbook_tools.cli._store import (
+    exercice_option,
+    existing_store,
+    store_errors,
+    store_option,
+    workbook_output_options,
+)
 
 
 @click.command("consolidate")
@@ -19,21 +25,7 @@ from workbook_tools.cli._store import exercice_option, existing_store, store_err
     type=click.Path(dir_okay=False, path_type=Path),
     help="Liste CSV des coopératives attendues (colonnes coop et nom, séparées par « ; » ou « , »).",
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="FICHIER",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Classeur à écrire (.xlsx), ou fichier JSON avec --format json (sinon à l'écran).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["xlsx", "json"]),
-    default="xlsx",
-    show_default=True,
-    help="xlsx : le classeur du trésorier ; json : les mêmes chiffres, pour un programme.",
-)
+@workbook_output_options("le classeur du trésorier")
 def command(store_url: str, exercice: str | None, roster: Path | None, output: Path | None, fmt: str) -> None:
     """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes.
 
