@@ -133,8 +133,14 @@ def test_journal_validations(template: Path) -> None:
         for rng in dv.sqref.ranges:
             by_cell[rng.coord.split(":")[0]] = dv
     chap = by_cell[f"L{L.JOURNAL_FIRST_ROW}"]
-    assert chap.type == "list" and "Listes" in chap.formula1
-    assert by_cell[f"C{L.JOURNAL_FIRST_ROW}"].type == "list"
+    # through workbook-level names, which Excel keeps in the standard <dataValidations> (issue 18)
+    wb = openpyxl.load_workbook(template)
+    n = len(default_chart().chapitres)
+    assert chap.type == "list" and chap.formula1 == "liste_chapitres"
+    assert wb.defined_names["liste_chapitres"].attr_text == f"Listes!$B$2:$B${1 + n}"
+    mode = by_cell[f"C{L.JOURNAL_FIRST_ROW}"]
+    assert mode.type == "list" and mode.formula1 == "liste_modes"
+    assert wb.defined_names["liste_modes"].attr_text == f"Listes!$A$2:$A${1 + len(L.MODES)}"
     date = by_cell[f"D{L.JOURNAL_FIRST_ROW}"]
     assert date.type == "date" and date.operator in (None, "between") and date.error
     assert (date.formula1, date.formula2) == ("36526", "73050")  # 01/01/2000, 31/12/2099

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files import atomic_path
 from workbook_tools.model import Finding, Severity
+from workbook_tools.package import open_original, save_copy
 from workbook_tools.text import findings, titled
 from workbook_tools.validate import CheckResult
 
@@ -40,6 +41,8 @@ def to_text(result: CheckResult) -> str:
     for f in result.findings:
         where = f.cell or "(fichier)"
         lines.append(f"{where} — {titled(f.code)} : {f.message}")
+    if result.continuity:  # issue 12: whether the opening balances were compared with last year's closing ones
+        lines.append(result.continuity)
     return "\n".join(lines) + "\n"
 
 
@@ -60,13 +63,16 @@ def annotate(result: CheckResult, out_dir: Path) -> Path | None:
     if dest.resolve() == result.path.resolve():
         raise ValueError("le rapport annoté ne doit pas remplacer le cahier d'origine")
     wb, editable = _open_copy(result, dest)
-    marked = _mark_cells(wb, result) if editable else set()
+    marked, ahead = _mark_cells(wb, result) if editable else (set(), {})
     _errors_sheet(wb, result, marked)
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     with atomic_path(dest) as tmp:  # hidden while written: watchers and sync clients skip it
-        wb.save(tmp)
+        if editable:  # what openpyxl drops (Excel's x14 drop-downs and formats) is put back
+            save_copy(wb, result.path, tmp, ahead=ahead)
+        else:
+            wb.save(tmp)
     return dest
 
 
@@ -78,7 +84,7 @@ def _open_copy(result: CheckResult, dest: Path) -> tuple[Workbook, bool]:
     editable = editable and result.cahier is not None and result.cahier.journal is not None
     if editable:
         try:  # openpyxl only reads the original; what it writes is the copy
-            return openpyxl.load_workbook(result.path, keep_vba=dest.suffix == ".xlsm"), True
+            return open_original(result.path, keep_vba=dest.suffix == ".xlsm"), True
         except Exception:
             pass
     wb = openpyxl.Workbook()
@@ -86,8 +92,9 @@ def _open_copy(result: CheckResult, dest: Path) -> tuple[Workbook, bool]:
     return wb, False
 
 
-def _mark_cells(wb: Workbook, result: CheckResult) -> set[tuple[str, str]]:
-    """Colour each faulty cell (red for an error, orange for a warning) and comment it → the (sheet, cell) marked."""
+def _mark_cells(wb: Workbook, result: CheckResult) -> tuple[set[tuple[str, str]], dict[str, int]]:
+    """Colour each faulty cell (red for an error, orange for a warning) and comment it → the (sheet, cell) marked,
+    and per sheet how many conditional-format rules were put before the sheet's own."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -108,7 +115,7 @@ def _mark_cells(wb: Workbook, result: CheckResult) -> set[tuple[str, str]]:
         cell.comment = Comment(text, "cahier", width=420, height=min(60 + 18 * len(text) // 60, 400))
     for sheet, cells in marks.items():
         _over_conditional_formats(wb[sheet], cells)
-    return set(by_cell)
+    return set(by_cell), {sheet: len(cells) for sheet, cells in marks.items()}
 
 
 def _over_conditional_formats(ws: Worksheet, cells: list[tuple[str, str]]) -> None:

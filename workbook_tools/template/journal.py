@@ -11,6 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_tools import layout as L
 from workbook_tools.template.common import (
     AMOUNT_COLS,
+    CHAPITRES_LIST,
     COL_ACTION,
     COL_BD,
     COL_BR,
@@ -30,6 +31,7 @@ from workbook_tools.template.common import (
     JN,
     LISTES_CODES_COL,
     LISTES_PREFIXES_COL,
+    MODES_LIST,
     MONEY,
     NBSP,
     PROTECTION,
@@ -347,7 +349,7 @@ def _add_journal_validations(ws: Worksheet, geo: JournalGeometry) -> None:
         COL_MODE,
         {
             "validate": "list",
-            "source": f"={sheet_ref(L.SHEET_LISTES, 2, 0)}:{a1(1 + len(L.MODES), 0)}",
+            "source": f"={MODES_LIST}",  # a defined name: Excel keeps it in the standard validations
             "input_title": "Mode de paiement",
             "input_message": "CHQ chèque, VIR virement, CB carte, ESP espèces, PRLV prélèvement, "
             "ANNULÉ chèque annulé (son n°, sans montant).",
@@ -372,7 +374,6 @@ def _add_journal_validations(ws: Worksheet, geo: JournalGeometry) -> None:
             "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 15/09/2025.",
         },
     )
-    n = len(geo.chapitres)
     ws.data_validation(
         first,
         COL_CHAPITRE,
@@ -380,7 +381,7 @@ def _add_journal_validations(ws: Worksheet, geo: JournalGeometry) -> None:
         COL_CHAPITRE,
         {
             "validate": "list",
-            "source": f"={sheet_ref(L.SHEET_LISTES, 2, 1)}:{a1(1 + n, 1)}",
+            "source": f"={CHAPITRES_LIST}",
             "input_title": "Ventilation automatique",
             "input_message": "Toute la somme va dans ce chapitre. Pour partager la somme entre plusieurs "
             "chapitres, laissez vide et tapez les parts dans les colonnes des chapitres.",
