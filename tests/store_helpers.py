@@ -1,9 +1,11 @@
-"""Helpers for the store and watcher tests: stores on two backends, small cahiers, snapshots."""
+"""Helpers for the store and watcher tests: stores on a local folder and three real WebDAV servers, small cahiers,
+snapshots."""
 
 from __future__ import annotations
 
 import functools
 import pickle
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -11,32 +13,65 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import webdav_server
 from webdav_server import WebdavServer
 
 from workbook_tools.fill import Book, write_cahier
 from workbook_tools.model import Code, Finding, Report, Totals
 from workbook_tools.sample import sample_book
 
+SERVERS = ("wsgidav", "apache", "rclone")
+
+
+def _server(kind: str, folder: Path) -> Iterator[Any]:
+    """A real server of this kind serving ``folder``, started; stopped (and its state removed) afterwards."""
+    if not webdav_server.available(kind):
+        pytest.fail(f"{kind} n'est pas installé : lancez scripts/setup --test (apt-get install apache2 rclone)")
+    server = webdav_server.server_class(kind)(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        getattr(server, "cleanup", server.stop)()
+
 
 @pytest.fixture(scope="module")
 def webdav(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebdavServer]:
-    server = WebdavServer(tmp_path_factory.mktemp("dav"))
-    server.start()
-    yield server
-    server.stop()
+    yield from _server("wsgidav", tmp_path_factory.mktemp("dav"))
 
 
-@pytest.fixture(params=["local", "webdav"])
+@pytest.fixture(scope="module")
+def apache() -> Iterator[webdav_server.ApacheServer]:
+    # served from a folder of its own under the system's temporary folder: Apache runs as www-data (as root), which
+    # cannot go through pytest's private basetemp (mode 700, set again by pytest as it runs)
+    folder = Path(tempfile.mkdtemp(prefix="cahier-apache-root-"))
+    folder.chmod(0o755)
+    try:
+        yield from _server("apache", folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def rclone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdav_server.RcloneServer]:
+    yield from _server("rclone", tmp_path_factory.mktemp("rclone"))
+
+
+def server_fixture(request: pytest.FixtureRequest, kind: str) -> Any:
+    return request.getfixturevalue("webdav" if kind == "wsgidav" else kind)
+
+
+@pytest.fixture(params=["local", *SERVERS])
 def store_place(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
-    """(store URL, the folder on disk that holds it) — on a local folder and on a real WebDAV server."""
+    """(store URL, the folder on disk that holds it) — on a local folder and on three real WebDAV servers:
+    wsgidav, Apache httpd with mod_dav, rclone serve webdav (Basic auth for the last two)."""
     if request.param == "local":
         root = tmp_path / "store"
         return str(root), root
-    server: WebdavServer = request.getfixturevalue("webdav")
+    server = server_fixture(request, request.param)
     name = f"s{abs(hash(request.node.nodeid)) % 10**10}"
-    root = server.folder / name
-    root.mkdir()
-    return f"webdav://127.0.0.1:{server.port}/{name}", root
+    root = server.prepare(server.folder / name)
+    return f"{server.url}{name}", root
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

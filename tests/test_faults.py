@@ -277,15 +277,23 @@ class Disk:
         self.kind = "tmpfs mount" if self.mounted else "ENOSPC wrapper"
         self.budget: int | None = None  # wrapper only: bytes that can still be written
         if not self.mounted:
-            real = LocalBackend.put_new
+            real, real_new = LocalBackend.put, LocalBackend.put_new
 
-            def put_new(backend: LocalBackend, rel: str, data: bytes) -> bool:
+            def spend(rel: str, data: bytes) -> None:
                 if self.budget is not None:
                     if len(data) > self.budget:
                         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), rel)
                     self.budget -= len(data)
-                return real(backend, rel, data)
 
+            def put(backend: LocalBackend, rel: str, data: bytes) -> None:
+                spend(rel, data)
+                real(backend, rel, data)
+
+            def put_new(backend: LocalBackend, rel: str, data: bytes) -> bool:
+                spend(rel, data)
+                return real_new(backend, rel, data)
+
+            monkeypatch.setattr(LocalBackend, "put", put)
             monkeypatch.setattr(LocalBackend, "put_new", put_new)
 
     def fill(self, leave: int) -> None:

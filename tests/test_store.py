@@ -1,4 +1,5 @@
-"""The store, run the same way on a local folder and on a real WebDAV server (wsgidav)."""
+"""The store, run the same way on a local folder and on three real WebDAV servers (wsgidav, Apache httpd with
+mod_dav, rclone serve webdav)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from workbook_tools.store import (
 
 store_place = store_helpers.store_place  # fixtures: the same tests on a local folder and on WebDAV
 webdav = store_helpers.webdav
+apache = store_helpers.apache
+rclone = store_helpers.rclone
 
 JOURNAL = pd.DataFrame(
     {"row": [4, 5], "date": pd.to_datetime(["2025-09-15", "2025-10-02"]), "libelle": ["Cotisations", "Livres"],
@@ -87,8 +90,8 @@ def test_append_only_nothing_overwritten_or_deleted(store_place: tuple[str, Path
     store.submit("0001", "cahier.xlsx", b"version 9", report(ok=False, errors=1))
     after = snapshot(root)
     assert {k: after[k] for k in before} == before  # every earlier file unchanged
-    # a duplicate adds its manifest; a version without journal: original, report, 2 manifests, claim
-    assert len(after) == len(before) + 1 + 5
+    # a duplicate adds its manifest; a version without journal: original, report, 2 manifests, its claim, the index
+    assert len(after) == len(before) + 1 + 6
     assert not [k for k in after if Path(k).name.startswith(".")]  # no temporary left
 
 
@@ -200,27 +203,32 @@ def test_writer_killed_before_publishing_leaves_nothing_visible(
     url, _root = store_place
     store = Store(url)
     backend = store._backend
-    real_put = backend.put_new
+    real_put, real_put_new = backend.put, backend.put_new
 
-    def die_at(marker: str):
-        def put_new(rel: str, data: bytes) -> bool:
-            if marker in rel:
-                raise KeyboardInterrupt("killed")  # not an I/O error: nothing catches it
-            return real_put(rel, data)
+    def die_at(marker: str) -> None:
+        def wrap(real):  # type: ignore[no-untyped-def]
+            def write(rel: str, data: bytes):  # type: ignore[no-untyped-def]
+                if marker in rel:
+                    raise KeyboardInterrupt("killed")  # not an I/O error: nothing catches it
+                return real(rel, data)
 
-        return put_new
+            return write
+
+        monkeypatch.setattr(backend, "put", wrap(real_put))
+        monkeypatch.setattr(backend, "put_new", wrap(real_put_new))
 
     # killed after the version's files, before the claim: invisible, re-submission stores it anew
-    monkeypatch.setattr(backend, "put_new", die_at("/hashes/"))
+    die_at("/claims/")
     with pytest.raises(KeyboardInterrupt):
         store.submit("0001", "cahier.xlsx", b"one", report(), JOURNAL)
     assert Store(url).history("0001") == []
     # killed after the claim, before the manifest: the claim commits, the next reader completes it
-    monkeypatch.setattr(backend, "put_new", die_at("/manifests/"))
+    die_at("/manifests/")
     with pytest.raises(KeyboardInterrupt):
         store.submit("0001", "cahier.xlsx", b"two", report(), JOURNAL)
     assert Store(url).history("0001") == []
-    monkeypatch.setattr(backend, "put_new", real_put)
+    monkeypatch.setattr(backend, "put", real_put)
+    monkeypatch.setattr(backend, "put_new", real_put_new)
     fresh = Store(url)
     again = fresh.submit("0001", "cahier.xlsx", b"two", report())
     assert again.status == DUPLICATE

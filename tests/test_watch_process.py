@@ -72,13 +72,13 @@ class Lines:
 
 
 # The writes of one new version, in order: the original, report, journal, prepared manifest,
-# the hash claim (the commit point), the visible manifest; then the teacher-side outputs.
+# the writer's claim (read back: the commit point), the visible manifest; then the teacher-side outputs.
 KILL_POINTS = [
     ("original", lambda line: line.startswith("PUT ") and "/original." in line),
     ("report", lambda line: line.startswith("PUT ") and line.endswith("/report.json")),
     ("journal", lambda line: line.startswith("PUT ") and line.endswith("/journal.parquet")),
     ("prepared manifest", lambda line: line.startswith("PUT ") and line.endswith("/manifest.json")),
-    ("claim", lambda line: line.startswith("PUT ") and "/hashes/" in line),
+    ("claim", lambda line: line.startswith("PUT ") and "/claims/" in line),
     ("manifest", lambda line: line.startswith("PUT ") and "/manifests/" in line),
     ("outputs", lambda line: line == "OUTPUTS"),
 ]

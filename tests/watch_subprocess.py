@@ -17,12 +17,17 @@ def _slow() -> None:
     from workbook_tools import ingest, store
     from workbook_tools.watcher import service
 
-    real_put = store.LocalBackend.put_new
+    real_put, real_put_new = store.LocalBackend.put, store.LocalBackend.put_new
+
+    def put(self: store.LocalBackend, rel: str, data: bytes) -> None:
+        print(f"PUT {rel}", file=sys.stderr, flush=True)
+        time.sleep(delay)
+        real_put(self, rel, data)
 
     def put_new(self: store.LocalBackend, rel: str, data: bytes) -> bool:
         print(f"PUT {rel}", file=sys.stderr, flush=True)
         time.sleep(delay)
-        return real_put(self, rel, data)
+        return real_put_new(self, rel, data)
 
     real_outputs = ingest.write_outputs
 
@@ -31,6 +36,7 @@ def _slow() -> None:
         time.sleep(delay)
         return real_outputs(*args, **kwargs)
 
+    store.LocalBackend.put = put  # type: ignore[method-assign]
     store.LocalBackend.put_new = put_new  # type: ignore[method-assign]
     ingest.write_outputs = write_outputs
     service.write_outputs = write_outputs  # type: ignore[attr-defined]

@@ -9,7 +9,10 @@ What can be rebuilt is rebuilt from what the store still holds:
 
 Nothing is deleted: a damaged file is first copied under ``quarantaine/`` (its path kept) and only then replaced.
 What cannot be rebuilt — an original whose bytes no longer match their hash, a record with no intact copy — is
-lost, and said so. Versions a writer never finished (no claim, no manifest) are invisible and left alone.
+lost, and said so.
+
+The leftovers of interrupted writes (unpublished version folders, claims without a version, ``.tmp-…`` files)
+older than a grace period are listed, and settled with ``repair``: see :mod:`workbook_tools.store.leftovers`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from workbook_tools.store import STORE_FORMAT, Store, claimed_version, journal_to_parquet
 from workbook_tools.store.errors import DamagedMetadata
+from workbook_tools.store.leftovers import GRACE, collect
 from workbook_tools.store.names import VERSION_PATTERN, sha256
 from workbook_tools.store.version import DUPLICATE, Version
 
@@ -56,14 +60,15 @@ class Verification:
         return not self.open
 
 
-def verify(store: Store, *, repair: bool = False) -> Verification:
-    """Check every coop of ``store``; with ``repair``, rebuild what can be rebuilt (see the module)."""
-    return _Fsck(store, repair).run()
+def verify(store: Store, *, repair: bool = False, grace: float = GRACE) -> Verification:
+    """Check every coop of ``store``; with ``repair``, rebuild what can be rebuilt and settle the leftovers older
+    than ``grace`` seconds (see the module)."""
+    return _Fsck(store, repair, grace).run()
 
 
 class _Fsck:
-    def __init__(self, store: Store, repair: bool) -> None:
-        self.store, self.repair = store, repair
+    def __init__(self, store: Store, repair: bool, grace: float = GRACE) -> None:
+        self.store, self.repair, self.grace = store, repair, grace
         self.backend = store._backend
         self.result = Verification()
         self.stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -98,6 +103,8 @@ class _Fsck:
 
     def run(self) -> Verification:
         self.marker()
+        for item in collect(self.store, grace=self.grace, repair=self.repair):  # first: a version rolled forward
+            self.result.problems.append(Problem(item.path, item.what, repaired=item.done))  # is then checked
         for coop in self.store.coops():
             self.result.coops += 1
             self.coop(coop)

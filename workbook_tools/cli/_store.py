@@ -38,7 +38,7 @@ def exercice_option(func: F) -> F:
     return click.option(
         "--exercice",
         metavar="AAAA-AAAA",
-        help="Exercice, par exemple 2025-2026 (par défaut : le dernier accepté).",
+        help="Exercice, par exemple 2025-2026 (par défaut : le plus récent qui a une version acceptée).",
     )(func)
 
 
@@ -105,8 +105,22 @@ def store_errors() -> Iterator[None]:
         yield
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    except _server_faults() as exc:  # a server fault met outside the store's own mapping: the same French answer
+        from workbook_tools.store.faults import store_fault
+
+        mapped = store_fault(exc, "serveur du dépôt", "l'opération")
+        if mapped is None:
+            raise
+        raise click.ClickException(str(mapped)) from None
     except FileExistsError as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     except OSError as exc:
         where = f"{exc.filename} : " if exc.filename else ""
         raise click.ClickException(f"{where}{os_error(exc)}.") from None
+
+
+def _server_faults() -> tuple[type[BaseException], ...]:
+    """The exception classes of a storage server's faults that are not OSError (httpx, webdav4)."""
+    from workbook_tools.store.faults import fault_errors
+
+    return tuple(e for e in fault_errors() if not issubclass(e, OSError))

@@ -12,8 +12,18 @@ from workbook_tools.cli._store import store_errors, store_option
 @click.option(
     "--reparer", is_flag=True, help="Refait ce qui peut l'être ; les fichiers abîmés sont gardés en quarantaine."
 )
-def command(store_url: str, reparer: bool) -> None:
-    """Vérifie le dépôt : chaque fichier reçu contre son empreinte, chaque fiche, rapport et journal.
+@click.option(
+    "--delai",
+    metavar="MINUTES",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    help="Âge à partir duquel une écriture interrompue (version inachevée, fichier .tmp-…) est un reste à traiter.",
+)
+def command(store_url: str, reparer: bool, delai: float) -> None:
+    """Vérifie le dépôt : chaque fichier reçu contre son empreinte, chaque fiche, rapport et journal, et les restes
+    d'écritures interrompues (serveur arrêté en cours d'écriture) : avec --reparer, une version complète est
+    publiée, une version incomplète supprimée (son fichier reçu gardé en quarantaine s'il n'est nulle part ailleurs).
 
     Sort avec le statut 1 quand un problème reste (sans --reparer) ou qu'un envoi est perdu.
 
@@ -29,7 +39,7 @@ def command(store_url: str, reparer: bool) -> None:
         store = Store(store_url)
         if not store.exists():
             raise StoreError(f"Aucun dépôt cahier à {store.display_url} (ni cahier-store.json, ni dossier coops).")
-        result = verify(store, repair=reparer)
+        result = verify(store, repair=reparer, grace=delai * 60)
     for p in result.problems:
         state = "réparé" if p.repaired else ("PERDU" if p.lost else "à réparer")
         click.echo(f"{state:10}  {p.path}  {p.what}")

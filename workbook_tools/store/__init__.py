@@ -14,39 +14,52 @@ Layout (format 1)::
     coops/<coop>/versions/<version>/report.json      the check report (SPEC §5)
     coops/<coop>/versions/<version>/journal.parquet  the normalised journal
     coops/<coop>/versions/<version>/manifest.json    the manifest, prepared before it is published
-    coops/<coop>/hashes/<sha256>.json         {"version": …}: which version holds these bytes
+    coops/<coop>/claims/<sha256>/<time>.<version>.json   each writer's own claim on these bytes
+    coops/<coop>/hashes/<sha256>.json         {"version": …}: an index, which version holds these bytes
 
-Rules that keep it safe:
+Rules that keep it safe, on servers whose ``MOVE … Overwrite: F`` and ``PUT If-None-Match: *`` are not atomic
+(Apache mod_dav: two racing writers may both get 201) or absent (rclone ignores ``If-None-Match``):
 
-* Nothing is ever overwritten or deleted. Every file is written under a hidden
-  temporary name (``.tmp-…``) in its final folder, then published by a rename that
-  fails when the target exists (``os.link`` locally, ``MOVE`` with ``Overwrite: F`` on
-  WebDAV). Readers skip hidden names.
-* A version becomes visible when ``manifests/<version>.json`` appears, which is written
-  last; a writer killed before that leaves only invisible files.
-* Version ids are unique (UTC time to the microsecond + random suffix), so two writers
-  never aim at the same name. The one shared name is the hash claim
-  ``hashes/<sha256>.json``, created exclusively *after* the version's files and its
-  prepared manifest exist: whoever creates it owns these bytes, the other writer records
-  a duplicate. A claim whose manifest is not yet published (writer killed between the two
-  steps) is completed by the next reader that meets it ("roll forward"): the claim is the
-  commit point. Claims are an index derivable from the manifests.
-* A write that fails before its claim (a full disk, the share gone) removes its own
-  unclaimed folder, best effort. A store whose ``cahier-store.json`` has vanished since
-  it was opened (share unmounted, folder moved away) is unavailable: it is never
-  silently recreated empty where it was.
+* Nothing is ever overwritten, and no decision rests on an exclusive create. A version's files go into a folder
+  of its own (the version id: UTC time to the microsecond + random suffix), so no two writers ever write one
+  name; the prepared manifest is written last. Published names (``manifests/…``, the index) are written under
+  a hidden ``.tmp-…`` name and moved into place; readers skip hidden names and list only ``manifests/``.
+* The one contested question — who holds these bytes — is settled by claims, not by a rename: each writer, once
+  its version is complete, writes its own uniquely named claim ``claims/<sha256>/<time>.<version>.json`` (a
+  plain PUT of a name nobody else writes: no server can lose it to another writer), waits a few tens of
+  milliseconds, then lists the claims (the read-back). The oldest claim whose version is complete wins; that
+  writer publishes its manifest (then the index), every other writer removes its own claim and folder and
+  records a duplicate of the winner. The read-back is the commit point: every writer reads the same listing
+  order, so they agree on the winner whatever the server did with concurrent requests.
+* Why it is safe where a MOVE is not: a claim is never replaced (unique name) and the order is in the names,
+  so two writers can only disagree when a claim stamped *earlier* than a winner's becomes visible only *after*
+  the winner's read-back (a claim write slower than the winner's write plus its wait). The wait makes that
+  rare (none in 30 rounds of 8 racing writers on each server, see SECURITY.md); when it happens anyway, both are
+  published with the same bytes and the same report, and every reader applies one rule (:func:`one_holder`):
+  the oldest published version holds the bytes, the younger reads as its duplicate — never two current
+  versions, never a version lost.
+* A writer stopped after its claim but before publishing is completed by the next reader that meets the claim
+  ("roll forward": the prepared manifest is published as it is). A writer stopped earlier leaves an invisible
+  folder, collected after a grace period (:mod:`workbook_tools.store.leftovers`, ``cahier verifier-depot``).
+* Every server fault is mapped to one French message and one decision (:mod:`workbook_tools.store.faults`):
+  try again later (the watcher keeps the file) or refuse with the reason; never a raw exception. A store
+  folder missing on a server that answers is said so (« le dossier du dépôt n'existe pas sur le serveur »),
+  never created there behind the administrator's back. A store whose ``cahier-store.json`` has vanished since
+  it was opened (share unmounted, folder moved away) is unavailable: it is never silently recreated empty.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
+import dataclasses
 import io
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -54,7 +67,16 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools.model import Report
 from workbook_tools.store.backends import Backend, LocalBackend, WebdavBackend, backend_for, transient_errors
-from workbook_tools.store.errors import DamagedMetadata, InvalidName, StoreError, StoreUnavailable, VersionNotFound
+from workbook_tools.store.errors import (
+    DamagedMetadata,
+    InvalidName,
+    StoreError,
+    StoreMissing,
+    StoreRefused,
+    StoreUnavailable,
+    VersionNotFound,
+)
+from workbook_tools.store.faults import FAULTS, classify, store_fault
 from workbook_tools.store.names import (
     COOP_PATTERN,
     MAX_NAME_BYTES,
@@ -70,7 +92,7 @@ from workbook_tools.store.names import (
 )
 from workbook_tools.store.standing import Standing, Status, latest_accepted, standing
 from workbook_tools.store.version import ACCEPTED, DUPLICATE, REFUSED, STATUS_FR, STORE_FORMAT, Version
-from workbook_tools.text import count, os_error
+from workbook_tools.text import count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,16 +124,30 @@ class Store:
 
     @contextlib.contextmanager
     def _io(self, what: str) -> Iterator[None]:
+        """Every server fault met inside becomes the store's French error (see :mod:`workbook_tools.store.faults`)."""
         try:
             yield
         except (StoreError, FileNotFoundError, FileExistsError):
             raise
         except self._transient as exc:
-            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise StoreUnavailable(f"Dépôt plein ({self.display_url}) pendant : {what} — {os_error(exc)}") from exc
-            raise StoreUnavailable(
-                f"Dépôt injoignable ({self.display_url}) pendant : {what} — {os_error(exc)}"
-            ) from exc
+            mapped = store_fault(exc, self.display_url, what)
+            if mapped is None:
+                raise
+            if isinstance(mapped, StoreUnavailable) and classify(exc) in (FAULTS["404"], FAULTS["409"]):
+                mapped = self._missing_folder(what) or mapped
+            raise mapped from exc
+
+    def _missing_folder(self, what: str) -> StoreMissing | None:
+        """A 404/409 because the store's own folder is not on the server (reachable, but the folder is missing)."""
+        with contextlib.suppress(Exception):
+            if not self._backend.exists(""):
+                return StoreMissing(
+                    f"Dépôt {self.display_url} : le dossier du dépôt n'existe pas sur le serveur (pendant : {what}). "
+                    "Le serveur répond, mais ce dossier manque : créez-le sur le serveur (par exemple « Nouveau "
+                    "dossier » dans Nextcloud), ou corrigez l'adresse du dépôt (--store, $CAHIER_STORE, « store » de "
+                    "la configuration). Rien n'est perdu : nouvel essai plus tard."
+                )
+        return None
 
     def _ensure_initialised(self) -> None:
         if self._initialised:  # still there? A share unmounted or a folder moved away must not get a new tree
@@ -123,6 +159,8 @@ class Store:
                     )
             return
         with self._io("initialisation"):
+            if isinstance(self._backend, WebdavBackend) and not self._backend.exists(""):
+                raise self._missing_folder("initialisation") or StoreMissing(self.display_url)
             self._backend.makedirs("coops")
             marker = {"format": STORE_FORMAT, "created_at": datetime.now(UTC).isoformat()}
             if not self._backend.put_new("cahier-store.json", json.dumps(marker).encode()):
@@ -197,7 +235,7 @@ class Store:
                     manifest = self._manifest(coop, stem)
                     if manifest is not None:
                         versions.append(manifest)
-        return sorted(versions, key=lambda v: v.version)
+        return one_holder(sorted(versions, key=lambda v: v.version))
 
     def version(self, coop: str, ref: str) -> Version:
         """A version by its id, a unique prefix of it, or its number in the history (1 = oldest)."""
@@ -230,32 +268,33 @@ class Store:
         return self.standing(coop, exercice).current
 
     def lookup(self, coop: str, digest: str) -> Version | None:
-        """The version holding these bytes for this coop, if any (completing it if its writer died)."""
+        """The version holding these bytes for this coop, if any (completing it if its writer died): the one the
+        index ``hashes/<sha256>.json`` names, else the oldest complete claim's."""
         coop = self.resolve(coop)
         if not SHA_PATTERN.fullmatch(digest):
             raise InvalidName(f"Empreinte SHA-256 invalide : {digest!r}")
         path = f"coops/{coop}/hashes/{digest}.json"
         with self._io(f"recherche d'une empreinte pour {coop}"):
+            damaged = False
             try:
-                version = claimed_version(self._backend.read(path))
+                indexed: str | None = claimed_version(self._backend.read(path))
             except FileNotFoundError:
-                return None
-            except DamagedMetadata as exc:  # the claims are an index of the manifests: look there
+                indexed = None
+            except DamagedMetadata as exc:  # the index is derived from the manifests: look there
                 log.warning("empreinte illisible %s : %s", path, exc)
                 with self._lock:
                     self.damaged.add(path)
-                return self._holder(coop, digest)
-            manifest = self._manifest(coop, version)
-            if manifest is None:  # the writer died after claiming: its prepared manifest is complete
-                try:
-                    prepared = self._backend.read(f"coops/{coop}/versions/{version}/manifest.json")
-                    Version.from_json(prepared)
-                except (FileNotFoundError, DamagedMetadata):
-                    return self._holder(coop, digest)
-                self._backend.makedirs(f"coops/{coop}/manifests")
-                self._backend.put_new(f"coops/{coop}/manifests/{version}.json", prepared)
-                manifest = self._manifest(coop, version)
-        return manifest
+                indexed, damaged = None, True
+            if indexed is not None:
+                found = self._manifest(coop, indexed) or self._roll_forward(coop, indexed)
+                if found is not None:
+                    return found
+            winner = self._first_claim(coop, digest)
+            if winner is not None:
+                found = self._manifest(coop, winner) or self._roll_forward(coop, winner)
+                if found is not None:
+                    return found
+            return self._holder(coop, digest) if damaged or indexed is not None else None
 
     def _holder(self, coop: str, digest: str) -> Version | None:
         """The version holding these bytes, found among the manifests (when the claim cannot be read)."""
@@ -389,37 +428,104 @@ class Store:
         )
         folder = f"coops/{coop}/versions/{version}"
         with self._io(f"écriture de la version {version} de {coop}"):
-            for rel in (folder, f"coops/{coop}/hashes", f"coops/{coop}/manifests"):
+            for rel in (folder, f"coops/{coop}/manifests"):
                 self._backend.makedirs(rel)
-            try:
+            try:  # a folder of its own: plain writes, nobody else writes these names
                 for file_name, payload in payloads.items():
-                    self._write_new(f"{folder}/{file_name}", payload)
-                self._write_new(f"{folder}/manifest.json", manifest.to_json())
+                    self._backend.put(f"{folder}/{file_name}", payload)
+                self._backend.put(f"{folder}/manifest.json", manifest.to_json())
             except Exception:  # e.g. a full disk: this version was never claimed, nobody else knows its id
                 with contextlib.suppress(Exception):
                     self._backend.remove_tree(folder)
                 raise
-            claim = json.dumps({"version": version, "sha256": digest}).encode()
-            claim_path = f"coops/{coop}/hashes/{digest}.json"
-            won = self._backend.put_new(claim_path, claim)
-            if won:  # read back: a server without an atomic MOVE could let a racing writer replace it
-                with contextlib.suppress(DamagedMetadata):
-                    won = claimed_version(self._backend.read(claim_path)) == version
-            elif self.lookup(coop, digest) is None:  # a damaged claim that no manifest backs: keep the version
-                log.warning("empreinte %s illisible et sans version : la version %s est publiée sans elle", digest,
-                            version)  # fmt: skip
-                won = True
-            if not won:
-                with contextlib.suppress(*self._transient):
-                    self._backend.remove_tree(folder)  # never published, never visible
-                existing = self.lookup(coop, digest)
-                if existing is None:
-                    raise StoreError(f"Empreinte {digest} réservée mais sans version lisible dans {coop}.")
-                return self._record_duplicate(coop, name, digest, len(data), existing, mtime)
+            return self._claim_and_publish(coop, manifest, name=name, mtime=mtime)
+
+    # -- bank statements (issue 17): proofs the vérificateurs ask for, kept beside the versions
+
+    def keep_statement(self, coop: str, filename: str, data: bytes) -> str:
+        """Keep a bank statement a cooperative saved next to its cahier, once per content:
+        ``coops/<coop>/releves/<sha256>-<name>``, never overwritten. → its path in the store."""
+        coop = self.resolve(coop)
+        self._ensure_initialised()
+        rel = f"coops/{coop}/releves/{sha256(data)}-{safe_filename(filename)}"
+        with self._io(f"relevé bancaire de {coop}"):
+            self._backend.makedirs(f"coops/{coop}/releves")
+            self._backend.put_new(rel, data)  # False: these bytes are already kept
+        return rel
+
+    def statements(self, coop: str) -> list[str]:
+        """The names of the bank statements kept for a cooperative (``<sha256>-<name>``), sorted."""
+        coop = self.resolve(coop)
+        with self._io(f"relevés bancaires de {coop}"):
+            return sorted(n for n in self._backend.list(f"coops/{coop}/releves") if not n.startswith("."))
+
+    # -- the claim: who holds these bytes (see the module's docstring)
+
+    def _claim_and_publish(
+        self, coop: str, manifest: Version, *, name: str, mtime: str | None, duplicate: bool = True
+    ) -> Version:
+        """Claim the bytes of a prepared version and publish it if it wins; else remove it and record a duplicate
+        of the winner (``duplicate``; else return the winner). The read-back of the claims is the commit point."""
+        version, digest = manifest.version, manifest.sha256
+        claims = f"coops/{coop}/claims/{digest}"
+        self._backend.makedirs(claims)
+        stamped = time.monotonic()
+        mine = f"{claims}/{claim_stamp()}.{version}.json"
+        self._backend.put(mine, json.dumps({"version": version, "sha256": digest}).encode())
+        # the read-back waits a little after our stamp: a racing claim stamped before ours and written as fast as
+        # ours is then visible (the window left is a claim slower than three of ours: see the module)
+        written = time.monotonic() - stamped
+        time.sleep(max(0.0, stamped + min(CLAIM_SETTLE_MAX, max(CLAIM_SETTLE_MIN, 3 * written)) - time.monotonic()))
+        winner = self._first_claim(coop, digest, mine=version)
+        if winner is None or winner == version:
             self._backend.put_new(f"coops/{coop}/manifests/{version}.json", manifest.to_json())
-        with self._lock:
-            self._manifests[(coop, version)] = manifest
-        return manifest
+            with contextlib.suppress(*self._transient):  # an index for a one-request lookup, rebuilt if missing
+                self._backend.makedirs(f"coops/{coop}/hashes")
+                self._backend.put_new(
+                    f"coops/{coop}/hashes/{digest}.json", json.dumps({"version": version, "sha256": digest}).encode()
+                )
+            with self._lock:
+                self._manifests[(coop, version)] = manifest
+            return manifest
+        with contextlib.suppress(*self._transient):  # lost: never published, never visible; the claim goes first
+            self._backend.remove_file(mine)
+            self._backend.remove_tree(f"coops/{coop}/versions/{version}")
+        existing = self._manifest(coop, winner) or self._roll_forward(coop, winner)
+        if existing is None:
+            raise StoreUnavailable(f"Dépôt {self.display_url} : la version {winner} qui détient ces octets est "
+                                   "illisible pour l'instant ; nouvel essai plus tard.")  # fmt: skip
+        if not duplicate:
+            return existing
+        return self._record_duplicate(coop, name, digest, manifest.size, existing, mtime)
+
+    def _first_claim(self, coop: str, digest: str, *, mine: str | None = None) -> str | None:
+        """The version of the oldest claim on these bytes whose version is complete (its prepared manifest
+        readable); None when there is none."""
+        for claim in sorted(self._backend.list(f"coops/{coop}/claims/{digest}")):
+            match = CLAIM_PATTERN.fullmatch(claim)
+            if match is None:
+                continue
+            version = match.group(2)
+            if version == mine or self._manifest(coop, version) is not None:
+                return version
+            try:
+                Version.from_json(self._backend.read(f"coops/{coop}/versions/{version}/manifest.json"))
+            except (FileNotFoundError, DamagedMetadata):
+                continue  # a loser's claim whose folder is gone, or a damaged copy: not a candidate
+            return version
+        return None
+
+    def _roll_forward(self, coop: str, version: str) -> Version | None:
+        """Publish the prepared manifest of a claimed version whose writer stopped before publishing it."""
+        try:
+            prepared = self._backend.read(f"coops/{coop}/versions/{version}/manifest.json")
+            Version.from_json(prepared)
+        except (FileNotFoundError, DamagedMetadata):
+            return None
+        self._backend.makedirs(f"coops/{coop}/manifests")
+        self._backend.put_new(f"coops/{coop}/manifests/{version}.json", prepared)
+        log.info("version %s de %s complétée (son écriture avait été interrompue)", version, coop)
+        return self._manifest(coop, version)
 
     def _write_new(self, rel: str, payload: bytes) -> None:
         if not self._backend.put_new(rel, payload):
@@ -450,6 +556,34 @@ class Store:
         with self._lock:
             self._manifests[(coop, version)] = manifest
         return manifest
+
+
+CLAIM_PATTERN = re.compile(r"(\d{8}T\d{6}_\d{6}Z)\.(" + VERSION_PATTERN.pattern + r")\.json")
+
+
+CLAIM_SETTLE_MIN, CLAIM_SETTLE_MAX = 0.05, 0.25  # seconds between a claim's stamp and its read-back
+
+
+def claim_stamp() -> str:
+    """The time a claim is written, to the microsecond (UTC): claims are ordered by it."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S_%fZ")
+
+
+def one_holder(history: list[Version]) -> list[Version]:
+    """The history as read: when two versions of the same bytes were both published (two writers each saw itself
+    first in the claims, a window the claim protocol narrows but no read/write protocol closes), the older one
+    holds them and the younger reads as its duplicate — the same answer for every reader."""
+    holders: dict[str, Version] = {}
+    read: list[Version] = []
+    for v in history:
+        if v.status != DUPLICATE:
+            holder = holders.setdefault(v.sha256, v)
+            if holder is not v:
+                v = dataclasses.replace(
+                    v, status=DUPLICATE, duplicate_of=holder.version, duplicate_status=holder.status, files={}
+                )
+        read.append(v)
+    return read
 
 
 def claimed_version(data: bytes) -> str:
@@ -485,6 +619,6 @@ def journal_to_parquet(journal: pd.DataFrame) -> bytes:
 __all__ = [
     "ACCEPTED", "COOP_PATTERN", "DEFAULT_URL", "DUPLICATE", "MAX_NAME_BYTES", "REFUSED", "SAFE_EXTENSIONS",
     "SHA_PATTERN", "STATUS_FR", "STORE_FORMAT", "VERSION_PATTERN", "Backend", "InvalidName", "LocalBackend",
-    "Standing", "Status", "Store", "StoreError", "StoreUnavailable", "Version", "VersionNotFound", "WebdavBackend",
+    "Standing", "Status", "Store", "StoreError", "StoreMissing", "StoreRefused", "StoreUnavailable", "Version", "VersionNotFound", "WebdavBackend",
     "check_coop", "claimed_version", "coop_key", "journal_to_parquet", "new_version_id", "printable_name", "safe_filename", "sha256",
 ]  # fmt: skip

@@ -22,3 +22,12 @@ class VersionNotFound(StoreError, LookupError):
 class DamagedMetadata(StoreError, ValueError):
     """A metadata file of the store (manifest, hash claim, report, marker) cannot be read: reported, never raised
     past the store's reading functions (``cahier verifier-depot`` lists and repairs them)."""
+
+
+class StoreMissing(StoreUnavailable):
+    """The server answers, but the store's folder does not exist on it (not created yet, moved, mistyped)."""
+
+
+class StoreRefused(StoreError):
+    """The server will never take this submission as it is (e.g. a file larger than it accepts): refused with the
+    reason, not retried."""
