@@ -1,5 +1,5 @@
 """``python -m workbook_tools`` is the ``cahier`` command."""
 
-from workbook_tools.cli import main
+from workbook_tools.cli import run
 
-main(prog_name="cahier")
+run()
