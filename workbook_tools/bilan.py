@@ -13,6 +13,7 @@ writes it as a workbook and :mod:`workbook_tools.consolidation` gathers every co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from workbook_tools.exercice import Exercice, ExerciceError
 from workbook_tools.model import Annexes, Bien, Finding, Report, Severity, Subvention, Totals
 from workbook_tools.store import Store, StoreError, Version
 from workbook_tools.store.standing import latest_accepted, standing
-from workbook_tools.text import count
+from workbook_tools.text import count, euros
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +42,83 @@ def exercice_of(text: str) -> Exercice:
         raise BilanError(f"Exercice mal écrit : « {text} » (attendu par exemple 2025-2026).") from exc
 
 
+# --------------------------------------------------------------------------- last year (N−1)
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """The previous exercice's figures of a cooperative (N−1): those of its accepted version for that exercice."""
+
+    exercice: str
+    version: str
+    received_at: str
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class Discontinuite:
+    """An opening balance (``compte``: banque or caisse) that is not last year's closing one (REPORT_DISCONTINUITY)."""
+
+    compte: str  # "banque" | "caisse"
+    cloture: int  # at 31 August of the previous exercice, as its accepted version closed
+    report: int  # at 1 September, as this exercice's cahier opens
+
+    @property
+    def ecart(self) -> int:
+        return self.report - self.cloture
+
+    def texte(self, precedent: str) -> str:
+        """In French, with both figures and the difference (``precedent``: last year's exercice, ``2024-2025``): the
+        wording of the CRF's note and of the consolidation's alert."""
+        sign = "+" if self.ecart > 0 else ""
+        return (
+            f"report à nouveau {self.compte} au 1er septembre de {euros(self.report)}, mais la version acceptée de "
+            f"l'exercice {precedent} se termine au 31 août à {euros(self.cloture)} en {self.compte} : écart de "
+            f"{sign}{euros(self.ecart)}"
+        )
+
+
+def closing_balances(totals: Totals) -> tuple[int, int]:
+    """(bank, cash) a year ends with, which next year's report à nouveau must equal: the books' bank at 31 August, and
+    the cash counted then — the books' cash when none was counted."""
+    return totals.banque_fin, totals.caisse_cloture
+
+
+def discontinuities(totals: Totals, precedent: Totals) -> list[Discontinuite]:
+    """The opening balances of ``totals`` that differ from the closing ones of ``precedent`` (bank first)."""
+    bank, cash = closing_balances(precedent)
+    pairs = (("banque", bank, totals.report_banque), ("caisse", cash, totals.report_caisse))
+    return [Discontinuite(compte, closing, opening) for compte, closing, opening in pairs if closing != opening]
+
+
+def previous_accepted(coop: str, history: Sequence[Version], exercice: str) -> Version | None:
+    """The version whose figures count for the exercice before ``exercice``, None when the history holds none."""
+    previous = str(exercice_of(exercice).previous)
+    if not any(v.exercice == previous or v.exercice is None for v in history):  # most cooperatives: nothing to weigh
+        return None
+    return standing(coop, history, previous).current
+
+
+def precedent_of(store: Store, coop: str, history: Sequence[Version], exercice: str) -> Precedent | None:
+    """Last year's figures of ``coop`` (N−1 of ``exercice``) from its history, None when none were accepted. The
+    figures are those stored with the version (its manifest; its report for a version stored without them)."""
+    version = previous_accepted(coop, history, exercice)
+    if version is None:
+        return None
+    totals = version.totals
+    if totals is None:
+        report = store.read_report(coop, version)
+        totals = report.totals if report is not None else None
+        if totals is None:
+            return None
+    return Precedent(str(exercice_of(exercice).previous), version.version, version.received_at, totals)
+
+
+def previous_year(store: Store, coop: str, exercice: str) -> Precedent | None:
+    """:func:`precedent_of` reading the history of ``coop`` from ``store``."""
+    return precedent_of(store, coop, store.history(coop), exercice)
+
+
 # --------------------------------------------------------------------------- the CRF in numbers
 
 
@@ -54,9 +132,10 @@ class ChapterTotal:
 
 @dataclass(frozen=True)
 class Operation:
-    """A bank line not ticked against the statement (rapprochement)."""
+    """A bank line not ticked against the statement (rapprochement); ``carried``: a line of the « En attente »
+    sheet (last year's, still outstanding at this 31 August), ``row`` then being that sheet's row."""
 
-    row: int
+    row: int | None
     date: dt.date | None
     piece: str | None
     mode: str | None
@@ -64,6 +143,7 @@ class Operation:
     libelle: str | None
     recette: int
     depense: int
+    carried: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +243,18 @@ class Crf(Totals):
     lignes: int = 0
     journal: list[Ligne] = field(default_factory=list)  # every line of the year, in row order (not in the JSON)
     refused: Version | None = None  # a newer submission that was refused
+    precedent: Precedent | None = None  # last year's accepted figures (N−1), when the store holds them
+
+    @property
+    def exercice_precedent(self) -> str | None:
+        """The exercice before this one (N−1), written ``2024-2025`` (None when this one is not readable)."""
+        this = Exercice.read(self.exercice)
+        return None if this is None else str(this.previous)
+
+    @property
+    def discontinuites(self) -> list[Discontinuite]:
+        """This year's opening balances that differ from last year's closing ones (none without N−1)."""
+        return discontinuities(self, self.precedent.totals) if self.precedent is not None else []
 
     def chapitre(self, code: str) -> int:
         return self.chapitres.get(code, 0)
@@ -182,6 +274,19 @@ class Crf(Totals):
         data = asdict(self)
         del data["postes"], data["journal"]
         data["refused"] = self.refused.to_dict() if self.refused else None
+        data["exercice_precedent"] = self.exercice_precedent
+        data["precedent"] = (
+            None
+            if self.precedent is None
+            else {
+                "exercice": self.precedent.exercice,
+                "version": self.precedent.version,
+                "received_at": self.precedent.received_at,
+                **self.precedent.totals.to_dict(),
+                "disponible_fin": self.precedent.totals.disponible_fin,
+            }
+        )
+        data["discontinuites"] = [{**asdict(d), "ecart": d.ecart} for d in self.discontinuites]
         data["avertissements"] = [f.to_dict() for f in self.avertissements]
         for name in (
             "resultat", "report", "banque_fin", "caisse_fin", "disponible_fin", "ecart_bilan", "banque_rapprochee",
@@ -232,7 +337,8 @@ def crf_from_store(store: Store, coop: str, exercice: str | None = None, *, char
     report = store.read_report(coop, where.current)
     if journal is None or report is None:
         raise BilanError(f"La version {where.current.version} de la coopérative {coop} n'a pas de journal normalisé.")
-    crf = build_crf(journal, report, where.current, chart=chart)
+    precedent = precedent_of(store, coop, history, exercice)
+    crf = build_crf(journal, report, where.current, chart=chart, precedent=precedent)
     crf.refused = where.refused
     return crf
 
@@ -246,8 +352,16 @@ def chapter_list(codes: Any, chart: Chart) -> list[tuple[str, str, str]]:
     return out
 
 
-def build_crf(journal: pd.DataFrame, report: Report, version: Version, *, chart: Chart | None = None) -> Crf:
-    """The CRF of one version: its checked figures and annexes, and the lines listed from its normalised journal."""
+def build_crf(
+    journal: pd.DataFrame,
+    report: Report,
+    version: Version,
+    *,
+    chart: Chart | None = None,
+    precedent: Precedent | None = None,
+) -> Crf:
+    """The CRF of one version: its checked figures and annexes, and the lines listed from its normalised journal;
+    ``precedent``: last year's figures, shown beside this year's (N−1)."""
 
     chart = chart or default_chart()
     totals = report.totals or version.totals
@@ -265,15 +379,30 @@ def build_crf(journal: pd.DataFrame, report: Report, version: Version, *, chart:
         commune=annexes.param("coop_commune"),
         mandataire=annexes.param("coop_mandataire"),
         postes=[ChapterTotal(c, lib, sens, totals.chapitres.get(c, 0)) for c, lib, sens in
-                chapter_list(totals.chapitres, chart)],
+                chapter_list([*totals.chapitres, *(precedent.totals.chapitres if precedent else ())], chart)],
         subventions=list(annexes.subventions),
         inventaire=list(annexes.inventaire),
         billets=list(annexes.billets),
         avertissements=[f for f in report.findings if f.severity is Severity.WARNING],
         lignes=len(journal),
+        precedent=precedent,
     )  # fmt: skip
     _fill_lines(crf, journal, chart)
+    crf.non_pointes += _carried_outstanding(annexes, crf.exercice)
     return crf
+
+
+def _carried_outstanding(annexes: Annexes, exercice: str) -> list[Operation]:
+    """The « En attente » lines still outstanding at this 31 August: they count in the rapprochement (issue 12)."""
+    try:
+        end = Exercice.parse(exercice).end
+    except ExerciceError:
+        end = None
+    return [
+        Operation(row=a.row, date=a.date, piece=a.piece, mode=a.mode, cheque=a.cheque, libelle=a.libelle,
+                  recette=a.recette or 0, depense=a.depense or 0, carried=True)
+        for a in annexes.en_attente if a.outstanding_at(end)
+    ]  # fmt: skip
 
 
 def _fill_lines(crf: Crf, f: pd.DataFrame, chart: Chart) -> None:

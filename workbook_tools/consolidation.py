@@ -6,6 +6,11 @@ ingest (chapters, bank and cash movements, opening balances: stored in the manif
 and its stored report (name, findings). No journal is re-read and no workbook is
 opened, so a thousand cooperatives consolidate in a fraction of a second; a version
 stored without totals is computed from its journal. Money is integer cents.
+
+The stored figures are loaded by :func:`workbook_tools.store.figures.load` (one call: every history, and the
+report figures kept in the store's derived index, ``index/figures/``): ten thousand cooperatives are read in a
+fraction of a second instead of 21,000 small files. ``loaded.standings(exercice)`` gives any exercice's standings
+the same way (last year's for N−1 figures).
 """
 
 from __future__ import annotations
@@ -15,21 +20,28 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.bilan import BilanError, chapter_list, exercice_of
+from workbook_tools.bilan import (
+    BilanError,
+    Discontinuite,
+    Precedent,
+    chapter_list,
+    discontinuities,
+    exercice_of,
+)
 from workbook_tools.chart import Chart, default_chart
-from workbook_tools.exercice import latest
-from workbook_tools.model import Report, Totals
+from workbook_tools.model import Code, Report, Totals
 from workbook_tools.store import COOP_PATTERN, Store, Version, coop_key
-from workbook_tools.store.standing import Standing, Status, effective_status, is_late, sent_date, standing
+from workbook_tools.store import figures as stored_figures
+from workbook_tools.store.figures import ReportFigures, StoredFigures
+from workbook_tools.store.standing import Standing, Status, is_late, latest_accepted, sent_date, standing
 from workbook_tools.text import count, date, euros, fold, os_error
 
 # Alert codes: what the departmental treasurer looks at first.
-ALERTS = {
+ALERTS: dict[str, str] = {
     "MANQUANTE": "Aucun cahier reçu pour l'exercice.",
     "REFUSEE": "Aucune version acceptée : le dernier cahier reçu a été refusé.",
     "VERSION_REFUSEE": "Une version plus récente a été refusée : les chiffres sont ceux de la dernière version acceptée.",
@@ -38,7 +50,10 @@ ALERTS = {
     "BANQUE_NEGATIVE": "Le compte bancaire est passé en dessous de zéro.",
     "CAISSE_NEGATIVE": "La caisse est passée en dessous de zéro.",
     "RAPPROCHEMENT_MANQUANT": "Pas de solde du relevé bancaire au 31 août : rapprochement impossible.",
+    # the same code and title as the teacher's finding: this year's opening ≠ last year's accepted closing
+    Code.REPORT_DISCONTINUITY.value: Code.REPORT_DISCONTINUITY.titre,
 }
+FIGURES = ("ouverture", "produits", "charges", "resultat", "cloture")
 _WORKERS = 8
 
 
@@ -75,6 +90,8 @@ class CoopRow:
     caisse_negative: bool = False
     chapitres: dict[str, int] = field(default_factory=dict)  # every chapter of the consolidation, 0 when absent
     alerts: list[Alert] = field(default_factory=list)
+    precedent: Precedent | None = None  # last year's accepted figures (N−1), when the store holds them
+    discontinuites: list[Discontinuite] = field(default_factory=list)  # this year's opening ≠ last year's closing
 
     @property
     def has_figures(self) -> bool:
@@ -97,6 +114,19 @@ class CoopRow:
         return self.status.fr
 
 
+def _figures(t: Totals | None) -> dict[str, int | None]:
+    """Opening, produits, charges, résultat, closing (banque + caisse at 31 August) of one cahier's figures."""
+    if t is None:
+        return dict.fromkeys(FIGURES, None)
+    return {
+        "ouverture": t.report,
+        "produits": t.produits,
+        "charges": t.charges,
+        "resultat": t.resultat,
+        "cloture": t.disponible_fin,
+    }
+
+
 @dataclass
 class Consolidation:
     exercice: str
@@ -106,18 +136,28 @@ class Consolidation:
     rows: list[CoopRow]
     roster: bool = False
 
+    @property
+    def exercice_precedent(self) -> str:
+        """Last year (N−1), written ``2024-2025``."""
+        return str(exercice_of(self.exercice).previous)
+
     def figures(self, row: CoopRow) -> dict[str, int | None]:
         """Opening, produits, charges, résultat, closing (banque + caisse at 31 August)."""
-        t = row.totals
-        if t is None:
-            return dict.fromkeys(("ouverture", "produits", "charges", "resultat", "cloture"), None)
-        return {
-            "ouverture": t.report,
-            "produits": t.produits,
-            "charges": t.charges,
-            "resultat": t.resultat,
-            "cloture": t.disponible_fin,
-        }
+        return _figures(row.totals)
+
+    def figures_precedent(self, row: CoopRow) -> dict[str, int | None]:
+        """The same figures for last year (N−1): all None when the store holds no accepted version of it."""
+        return _figures(row.precedent.totals if row.precedent is not None else None)
+
+    def variation(self, row: CoopRow) -> dict[str, int | None]:
+        """This year's figures − last year's; None where one of the two is missing."""
+        now, before = self.figures(row), self.figures_precedent(row)
+        return {k: None if now[k] is None or before[k] is None else now[k] - before[k] for k in FIGURES}  # type: ignore[operator]
+
+    @property
+    def has_precedent(self) -> bool:
+        """True when the store holds last year's accepted figures of at least one cooperative here."""
+        return any(r.precedent is not None for r in self.rows)
 
     @property
     def alerts(self) -> list[Alert]:
@@ -134,23 +174,43 @@ class Consolidation:
         return out
 
     def totals(self) -> dict[str, Any]:
-        """Department totals over the cooperatives with accepted figures."""
-        keys = ("ouverture", "produits", "charges", "resultat", "cloture")
-        sums = dict.fromkeys(keys, 0)
+        """Department totals over the cooperatives with accepted figures; ``precedent``: last year's (N−1), over the
+        cooperatives with accepted figures for it; ``variation``: this year's − last year's."""
+        sums = dict.fromkeys(FIGURES, 0)
         chapitres = {code: 0 for code, _, _ in self.chapitres}
+        before = dict.fromkeys(FIGURES, 0)
+        chapitres_before = {code: 0 for code, _, _ in self.chapitres}
         for r in self.rows:
-            if not r.has_figures:
-                continue
-            for k, v in self.figures(r).items():
-                sums[k] += v or 0
-            for code, v in r.chapitres.items():
-                chapitres[code] = chapitres.get(code, 0) + v
-        return {**sums, "chapitres": chapitres, "cooperatives": len(self.rows), "statuts": self.counts()}
+            if r.has_figures:
+                for k, v in self.figures(r).items():
+                    sums[k] += v or 0
+                for code, v in r.chapitres.items():
+                    chapitres[code] = chapitres.get(code, 0) + v
+            if r.precedent is not None:
+                for k, v in self.figures_precedent(r).items():
+                    before[k] += v or 0
+                for code, v in r.precedent.totals.chapitres.items():
+                    chapitres_before[code] = chapitres_before.get(code, 0) + v
+        precedent = {
+            "exercice": self.exercice_precedent,
+            **before,
+            "chapitres": chapitres_before,
+            "cooperatives": sum(r.precedent is not None for r in self.rows),
+        }
+        return {
+            **sums,
+            "chapitres": chapitres,
+            "cooperatives": len(self.rows),
+            "statuts": self.counts(),
+            "precedent": precedent,
+            "variation": {k: sums[k] - before[k] for k in FIGURES},
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The same figures as the workbook, JSON-ready (money in integer cents)."""
         return {
             "exercice": self.exercice,
+            "exercice_precedent": self.exercice_precedent,
             "generated_at": self.generated_at,
             "store": self.store,
             "roster": self.roster,
@@ -176,11 +236,28 @@ class Consolidation:
                     "releve_31_08": r.releve_31_08,
                     "chapitres": r.chapitres if r.has_figures else None,
                     "alerts": [a.code for a in r.alerts],
+                    "precedent": self._precedent_dict(r),
+                    "variation": self.variation(r) if r.has_figures and r.precedent is not None else None,
+                    "discontinuites": [{**asdict(d), "ecart": d.ecart} for d in r.discontinuites],
                 }
                 for r in self.rows
             ],
             "alerts": [{"coop": a.coop, "code": a.code, "titre": a.titre, "message": a.message} for a in self.alerts],
             "missing": [r.coop for r in self.missing],
+        }
+
+    def _precedent_dict(self, r: CoopRow) -> dict[str, Any] | None:
+        p = r.precedent
+        if p is None:
+            return None
+        t = p.totals
+        return {
+            "version": p.version,
+            "received_at": p.received_at,
+            **self.figures_precedent(r),
+            "banque_fin": t.banque_fin,
+            "caisse_fin": t.caisse_fin,
+            "chapitres": dict(t.chapitres),
         }
 
 
@@ -243,16 +320,18 @@ def consolidate(
     roster: Iterable[tuple[str, str | None]] | str | os.PathLike[str] | None = None,
     chart: Chart | None = None,
 ) -> Consolidation:
-    """Gather every cooperative of the store (and of the roster) for ``exercice`` (default: the latest one)."""
+    """Gather every cooperative of the store (and of the roster) for ``exercice`` (default: the latest exercice with
+    an accepted version), with each one's figures of the exercice before (N−1) when the store holds them; a
+    cooperative that sent last year's cahier and nothing yet for this one is listed as missing."""
     chart = chart or default_chart()
     expected = read_roster(roster) if isinstance(roster, str | os.PathLike) else list(roster or [])
     coops = store.coops()
     if not coops and not expected:
         raise BilanError(f"Le dépôt {store.display_url} est vide : aucune coopérative n'a encore envoyé de cahier.")
-    with ThreadPoolExecutor(_WORKERS) as pool:
-        histories = dict(zip(coops, pool.map(store.history, coops), strict=True))
+    loaded = stored_figures.load(store, coops)  # every history, and the report figures of the store's index
+    histories = loaded.histories
     if exercice is None:
-        exercice = latest(v.exercice for h in histories.values() for v in h if effective_status(v) == "accepted")
+        exercice = latest_accepted([v for h in histories.values() for v in h])
         if exercice is None:
             raise BilanError(f"Le dépôt {store.display_url} ne contient aucune version acceptée.")
     exercice = str(exercice_of(exercice))
@@ -276,21 +355,29 @@ def consolidate(
         rows.append(_row(where, nom, in_roster=True, exercice=exercice))
         listed.add(where.coop)
         names[where.coop] = nom
+    precedents = _precedents(loaded, exercice)
     for coop in coops:
         where = standings[coop]
-        if coop in listed or where.submissions == 0:
+        if coop in listed or (where.submissions == 0 and coop not in precedents):
             continue
         rows.append(_row(where, None, in_roster=False if expected else None, exercice=exercice))
+    for r in rows:
+        r.precedent = precedents.get(r.coop)
     rows.sort(key=lambda r: _sort_key(r.coop))
 
     current = [(r, standings[r.coop].current) for r in rows if r.coop in standings and standings[r.coop].current]
-    with ThreadPoolExecutor(_WORKERS) as pool:
-        reports = list(pool.map(lambda item: _report(store, item[0].coop, item[1]), current))
+    reports = loaded.reports([(r.coop, version) for r, version in current if version is not None])
     codes = [c.code for c in chart.chapitres]
     for (r, version), report in zip(current, reports, strict=True):
         assert version is not None
         _fill(r, version, report)
         codes += [k for k in r.chapitres if k not in codes]
+    for r in rows:
+        if r.precedent is not None:
+            codes += [k for k in r.precedent.totals.chapitres if k not in codes]
+        if r.totals is not None and r.precedent is not None:
+            r.discontinuites = discontinuities(r.totals, r.precedent.totals)
+    _name_from_last_year(loaded, rows)
     for r, _ in current:
         r.chapitres = {code: r.chapitres.get(code, 0) for code in codes}
     result = Consolidation(
@@ -303,6 +390,7 @@ def consolidate(
     )
     for r in rows:
         r.alerts = _alerts(result, r, exercice)
+    loaded.write_index()  # the next consolidation reads in one file what this one read file by file
     return result
 
 
@@ -359,6 +447,10 @@ def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
         add("CAISSE_NEGATIVE", f"La caisse est passée sous zéro pendant l'année ; au 31 août : {euros(r.caisse_fin)}.")
     if r.releve_31_08 is None:
         add("RAPPROCHEMENT_MANQUANT", "Le solde du relevé bancaire au 31 août n'est pas saisi (Paramètres).")
+    if r.discontinuites:
+        before = c.exercice_precedent
+        details = " ; ".join(d.texte(before) for d in r.discontinuites)
+        add(Code.REPORT_DISCONTINUITY.value, f"{details[0].upper()}{details[1:]}.")
     return out
 
 
@@ -366,21 +458,49 @@ def _fr_date(iso: str | None) -> str:
     return date(iso or None)
 
 
-def _report(store: Store, coop: str, version: Version) -> Report | None:
+def _precedents(loaded: StoredFigures, exercice: str) -> dict[str, Precedent]:
+    """Last year's accepted figures (N−1) of every cooperative that has some, from the figures already loaded: the
+    standings of the exercice before, and the totals of their current versions (manifest, else report)."""
+    previous = str(exercice_of(exercice).previous)
+    current = {c: s.current for c, s in loaded.standings(previous).items() if s.current is not None}
+    without = [(c, v) for c, v in current.items() if v.totals is None]
+    reports = dict(zip([c for c, _ in without], loaded.reports(without), strict=True))
+    out: dict[str, Precedent] = {}
+    for coop, version in current.items():
+        report = reports.get(coop)
+        totals = version.totals or (report.totals if report is not None else None)
+        if totals is not None:
+            out[coop] = Precedent(previous, version.version, version.received_at, totals)
+    return out
+
+
+def _name_from_last_year(loaded: StoredFigures, rows: list[CoopRow]) -> None:
+    """The name of a cooperative known only from last year (it has sent nothing yet this year), from that report."""
+    unnamed: list[tuple[CoopRow, Version]] = []
+    for r in rows:
+        if not r.nom and r.totals is None and r.precedent is not None:
+            wanted = r.precedent.version
+            unnamed += [(r, v) for v in loaded.histories.get(r.coop, ()) if v.version == wanted]
+    for (r, _), report in zip(unnamed, loaded.reports([(r.coop, v) for r, v in unnamed]), strict=True):
+        if report is not None:
+            r.nom = report.nom
+
+
+def _report(store: Store, coop: str, version: Version | str) -> Report | None:
     try:
         return store.read_report(coop, version)
     except (OSError, ValueError):
         return None
 
 
-def _fill(r: CoopRow, version: Version, report: Report | None) -> None:
+def _fill(r: CoopRow, version: Version, report: ReportFigures | None) -> None:
     """The figures of a current version: the totals its check computed (stored in its manifest and report)."""
     totals = version.totals or (report.totals if report else None)
     if totals is None:
         raise BilanError(f"La version {version.version} de la coopérative {r.coop} n'a pas de totaux.")
-    if not r.nom and report is not None and report.annexes is not None:
-        r.nom = report.annexes.param("coop_nom")
-    codes = {str(f.code) for f in report.findings} if report is not None else set()
+    if not r.nom and report is not None:
+        r.nom = report.nom
+    codes = report.codes if report is not None else frozenset()
     r.totals = totals
     r.chapitres = dict(totals.chapitres)
     r.banque_negative = totals.banque_fin < 0 or totals.report_banque < 0 or "BANK_NEGATIVE" in codes

@@ -1,7 +1,7 @@
 """The department's consolidated workbook (xlsxwriter), from a :class:`~workbook_tools.consolidation.Consolidation`.
 
-Sheets: « Synthèse », « Coopératives », « Charges » and « Produits » (chapter × cooperative),
-« Alertes », « Manquantes »; filters, frozen headers, native charts, A4 print set-up: each sheet
+Sheets: « Synthèse », « Coopératives », « Évolution » (last year beside this year, when the store holds last year's
+accepted figures), « Charges » and « Produits » (chapter × cooperative), « Alertes », « Manquantes »; filters, frozen headers, native charts, A4 print set-up: each sheet
 one page wide and legible, but « Coopératives » (18 columns), three pages wide with the number and
 name of each cooperative repeated on every page; rows of wrapped text sized to their text.
 """
@@ -20,6 +20,7 @@ from workbook_tools.consolidation import Consolidation, consolidate
 from workbook_tools.files import atomic_path
 from workbook_tools.store import Store
 from workbook_tools.store.standing import Status
+from workbook_tools.text import count
 from workbook_tools.xlsx import (
     Formats,
     a4,
@@ -60,10 +61,15 @@ class _Workbook:
     def __init__(self, wb: Any, c: Consolidation) -> None:
         self.wb, self.c, self.f = wb, c, Formats(wb)
         self.header = f"Consolidation départementale — exercice {c.exercice}"
+        # with last year's figures, the Synthèse has two more columns: N−1 and the variation
+        self.widths = _SYNTHESE_WIDTHS_N1 if c.has_precedent else _SYNTHESE_WIDTHS
+        self.last = len(self.widths) - 1
 
     def write(self) -> None:
         self.synthese()
         self.cooperatives()
+        if self.c.has_precedent:
+            self.evolution()
         self.matrix("Charges", "charge")
         self.matrix("Produits", "produit")
         self.alertes()
@@ -90,17 +96,17 @@ class _Workbook:
     # ------------------------------------------------------------------ synthèse
 
     def synthese(self) -> None:
-        ws = self.sheet("Synthèse", _SYNTHESE_WIDTHS, landscape=False)
+        ws = self.sheet("Synthèse", self.widths, landscape=False)
         totals = self.c.totals()
         self.synthese_title(ws)
-        row, status_first, status_last = self.synthese_counts(ws, 4)
+        row, status_first, status_last = self.synthese_counts(ws, 5)
         row = self.synthese_totals(ws, row + 2, totals)
         row, first, last = self.synthese_chapters(ws, row + 1, totals)
         self.synthese_charts(ws, row + 2, (first, last), (status_first, status_last))
 
     def synthese_title(self, ws: Any) -> None:
         c, f = self.c, self.f
-        merged_text(ws, 0, 0, 3, f"Consolidation départementale — exercice {c.exercice}", f.title)
+        merged_text(ws, 0, 0, self.last, f"Consolidation départementale — exercice {c.exercice}", f.title)
         ws.set_row(0, 22)
         exercice = exercice_of(c.exercice)
         start, end = exercice.start, exercice.end
@@ -108,15 +114,22 @@ class _Workbook:
             f"Dépôt : {c.store} — établie le {fr_datetime(c.generated_at)}",
             f"Exercice du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; comptes-rendus attendus avant le "
             f"{exercice.deadline:%d/%m/%Y}" + (" ; liste des coopératives fournie" if c.roster else ""),
+            (
+                f"Exercice précédent ({c.exercice_precedent}) : chiffres des versions acceptées, colonnes "
+                f"« {c.exercice_precedent} » et « Variation » et feuille « Évolution »."
+                if c.has_precedent
+                else f"Exercice précédent ({c.exercice_precedent}) : aucune version acceptée dans le dépôt, pas de "
+                "comparaison."
+            ),
         )
         for row, line in enumerate(lines, start=1):
-            merged_text(ws, row, 0, 3, line, f.subtitle)
-            fit_row(ws, row, [(line, sum(_SYNTHESE_WIDTHS))])
+            merged_text(ws, row, 0, self.last, line, f.subtitle)
+            fit_row(ws, row, [(line, sum(self.widths))])
 
     def synthese_counts(self, ws: Any, row: int) -> tuple[int, int, int]:
         """Cooperatives by status, their total and the alerts → (last row written, first and last status rows)."""
         c, f = self.c, self.f
-        merged_text(ws, row, 0, 3, "Coopératives", f.section)
+        merged_text(ws, row, 0, self.last, "Coopératives", f.section)
         row += 1
         status_first = row
         for status, n in c.counts().items():
@@ -132,10 +145,19 @@ class _Workbook:
         return row, status_first, status_last
 
     def synthese_totals(self, ws: Any, row: int, totals: dict[str, Any]) -> int:
-        """The department's totals of accepted versions → the row after them."""
-        f = self.f
-        merged_text(ws, row, 0, 3, "Totaux du département (versions acceptées)", f.section)
+        """The department's totals of accepted versions (with last year's and the variation) → the row after them."""
+        c, f = self.c, self.f
+        merged_text(ws, row, 0, self.last, "Totaux du département (versions acceptées)", f.section)
         row += 1
+        before = totals["precedent"]
+        if c.has_precedent:
+            merged_text(ws, row, 0, 2, "", f.plain)
+            n = f"{c.exercice}\n({count(totals['statuts'][Status.ACCEPTED] + totals['statuts'][Status.REFUSED_NEWER], 'coop.', 'coop.')})"
+            n1 = f"{c.exercice_precedent}\n({count(before['cooperatives'], 'coop.', 'coop.')})"
+            for col, label in ((3, n), (4, n1), (5, "Variation")):
+                ws.write_string(row, col, label, f.header)
+            ws.set_row(row, 27)
+            row += 1
         for label, key in (
             ("Report à nouveau au 1er septembre (banque + caisse)", "ouverture"),
             ("Total des produits", "produits"),
@@ -145,29 +167,46 @@ class _Workbook:
         ):
             merged_text(ws, row, 0, 2, label, f.text)
             money(ws, row, 3, totals[key], f.money)
+            if c.has_precedent:
+                money(ws, row, 4, before[key], f.money)
+                formula_money(ws, row, 5, f"=D{row + 1}-E{row + 1}", totals["variation"][key], f.money)
             row += 1
         return row
 
     def synthese_chapters(self, ws: Any, row: int, totals: dict[str, Any]) -> tuple[int, int, int]:
-        """Charges and produits by chapter, with their totals → (totals row, first and last chapter rows)."""
+        """Charges and produits by chapter, with their totals (and last year's: columns E and F) → (totals row, first
+        and last chapter rows)."""
         c, f = self.c, self.f
-        merged_text(ws, row, 0, 3, "Totaux par chapitre", f.section)
+        merged_text(ws, row, 0, self.last, "Totaux par chapitre", f.section)
         row += 1
-        for col, label in enumerate(("Chapitre", "Libellé", "Charges", "Produits")):
+        labels = ["Chapitre", "Libellé", "Charges", "Produits"]
+        if c.has_precedent:
+            this, before = c.exercice, c.exercice_precedent
+            labels = [*labels[:2], f"Charges\n{this}", f"Produits\n{this}", f"Charges\n{before}", f"Produits\n{before}"]
+            ws.set_row(row, 27)
+        for col, label in enumerate(labels):
             ws.write_string(row, col, label, f.header)
         row += 1
         first = row
+        previous = totals["precedent"]["chapitres"]
         for code, libelle, sens in c.chapitres:
             ws.write_string(row, 0, code, f.code)
             text(ws, row, 1, libelle, f.text)
             amount = totals["chapitres"].get(code, 0)
             money(ws, row, 2, amount if sens == "charge" else None, f.money)
             money(ws, row, 3, None if sens == "charge" else amount, f.money)
+            if c.has_precedent:
+                money(ws, row, 4, previous.get(code, 0) if sens == "charge" else None, f.money)
+                money(ws, row, 5, None if sens == "charge" else previous.get(code, 0), f.money)
             row += 1
         last = row - 1
         merged_text(ws, row, 0, 1, "Totaux", f.label_bold)
-        ws.write_formula(row, 2, f"=SUM(C{first + 1}:C{last + 1})", f.money_bold, totals["charges"] / 100)
-        ws.write_formula(row, 3, f"=SUM(D{first + 1}:D{last + 1})", f.money_bold, totals["produits"] / 100)
+        sums = [totals["charges"], totals["produits"]]
+        if c.has_precedent:
+            sums += [totals["precedent"]["charges"], totals["precedent"]["produits"]]
+        for col, cents in enumerate(sums, start=2):
+            letter = _col(col)
+            formula_money(ws, row, col, f"=SUM({letter}{first + 1}:{letter}{last + 1})", cents, f.money_bold)
         return row, first, last
 
     def synthese_charts(self, ws: Any, row: int, chapters: tuple[int, int], statuses: tuple[int, int]) -> None:
@@ -175,7 +214,7 @@ class _Workbook:
         (the figures fill the first): never a chart cut in two."""
         first, last = chapters
         title = "Charges et produits du département par chapitre"
-        width = round(7 * sum(_SYNTHESE_WIDTHS) + 5 * len(_SYNTHESE_WIDTHS)) - 8  # the table's, in pixels
+        width = round(7 * sum(self.widths) + 5 * len(self.widths)) - 8  # the table's, in pixels
         chart = chapter_bar_chart(self.wb, "Synthèse", first, last, title, width=width)
         ws.set_h_pagebreaks([row])
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
@@ -240,6 +279,69 @@ class _Workbook:
             ws.conditional_format(1, 10, last, 10, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
             ws.conditional_format(1, 12, last, 13, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
             ws.conditional_format(1, 16, last, 16, {"type": "cell", "criteria": ">", "value": 0, "format": f.red_fill})
+
+    def evolution(self) -> None:
+        """Last year beside this year, one row per cooperative, then the department: produits, charges, résultat and
+        disponible au 31 août of both exercices, and how the disponible changed."""
+        c, f = self.c, self.f
+        this, before = c.exercice, c.exercice_precedent
+        pairs = (
+            ("Produits", "produits"),
+            ("Charges", "charges"),
+            ("Résultat", "resultat"),
+            ("Disponible au 31/08", "cloture"),
+        )
+        labels = ["N°", "Nom", f"Statut\n{this}"]
+        for label, _ in pairs:
+            labels += [f"{label}\n{before}", f"{label}\n{this}"]
+        labels.append("Variation du disponible")
+        widths = [7, 22, 13, *[11.5] * (len(labels) - 3)]
+        ws = self.sheet("Évolution", widths)
+        self.table_header(ws, 0, labels, len(c.rows))
+        for row, r in enumerate(c.rows, start=1):
+            now, then = c.figures(r), c.figures_precedent(r)
+            text(ws, row, 0, r.coop, f.code)
+            text(ws, row, 1, r.nom, f.wrap)
+            ws.write_string(row, 2, r.status_fr, f.wrap)
+            col = 3
+            for _, key in pairs:
+                money(ws, row, col, then[key], f.money)
+                money(ws, row, col + 1, now[key], f.money)
+                col += 2
+            change = c.variation(r)["cloture"]
+            if change is None:
+                ws.write_blank(row, col, None, f.money)
+            else:
+                formula_money(ws, row, col, f"={_col(col - 1)}{row + 1}-{_col(col - 2)}{row + 1}", change, f.money)
+            fit_row(ws, row, [(r.nom, widths[1]), (r.status_fr, widths[2])])
+        total_row = len(c.rows) + 1
+        totals = c.totals()
+        ws.write_string(total_row, 0, "Total", f.label_bold)
+        ws.write_string(total_row, 1, "Département", f.label_bold)
+        ws.write_blank(total_row, 2, None, f.label_bold)
+        col = 3
+        for _, key in pairs:
+            for cents in (totals["precedent"][key], totals[key]):
+                letter = _col(col)
+                formula_money(ws, total_row, col, f"=SUBTOTAL(9,{letter}2:{letter}{total_row})", cents, f.money_bold)
+                col += 1
+        formula_money(
+            ws, total_row, col, f"={_col(col - 1)}{total_row + 1}-{_col(col - 2)}{total_row + 1}",
+            totals["variation"]["cloture"], f.money_bold,
+        )  # fmt: skip
+        last = len(c.rows)
+        if last:
+            ws.conditional_format(
+                1, 3, total_row, col, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font}
+            )
+        note = (
+            f"Variation du disponible : disponible au 31 août {this} − disponible au 31 août {before}. Les colonnes "
+            f"{before} sont celles des versions acceptées de l'an dernier ; une coopérative sans version acceptée "
+            "pour un exercice y a des cases vides. Le total du département additionne, pour chaque exercice, les "
+            "coopératives qui en ont des chiffres."
+        )
+        merged_text(ws, total_row + 2, 0, len(labels) - 1, note, f.note_wrap)
+        fit_row(ws, total_row + 2, [(note, sum(widths))])
 
     def matrix(self, name: str, sens: str) -> None:
         """Chapter × cooperative: one row per cooperative with accepted figures, one column per chapter."""
@@ -306,6 +408,7 @@ class _Workbook:
 
 
 _SYNTHESE_WIDTHS: list[float] = [8, 40, 15, 15]
+_SYNTHESE_WIDTHS_N1: list[float] = [8, 31, 13, 13, 13, 13]
 
 
 def _col(index: int) -> str:

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools.bilan import Crf, Ligne, crf_from_store, exercice_of
 from workbook_tools.files import atomic_path
+from workbook_tools.model import Code
 from workbook_tools.store import Store
 from workbook_tools.text import count, euros, titled
 from workbook_tools.xlsx import (
@@ -143,12 +144,21 @@ class _Writer:
     # ------------------------------------------------------------------ 1. compte de fonctionnement and bilan
 
     def compte(self) -> None:
+        """Compte de fonctionnement and bilan; with last year's accepted figures (N−1) in two more columns, E and F:
+        each figure of last year under the same heading as this year's."""
         c, f = self.crf, self.f
-        ws = self.sheet("CRF", [9, 46, 16, 16])
-        row = self.heading(ws, "Compte-rendu financier", 3)
-        merged_text(ws, row, 0, 3, "1. Compte de fonctionnement", f.section)
+        p = c.precedent.totals if c.precedent is not None else None
+        last_col = 3 if p is None else 5
+        ws = self.sheet("CRF", [9, 46, 16, 16] if p is None else [8, 35, 13.5, 13.5, 13.5, 13.5])
+        row = self.heading(ws, "Compte-rendu financier", last_col)
+        merged_text(ws, row, 0, last_col, "1. Compte de fonctionnement", f.section)
         row += 1
-        for col, label in enumerate(("Chapitre", "Libellé", "Charges", "Produits")):
+        labels = ["Chapitre", "Libellé", "Charges", "Produits"]
+        if p is not None:
+            this, before = c.exercice, c.exercice_precedent
+            labels = [*labels[:2], f"Charges\n{this}", f"Produits\n{this}", f"Charges\n{before}", f"Produits\n{before}"]
+            ws.set_row(row, 27)
+        for col, label in enumerate(labels):
             ws.write_string(row, col, label, f.header)
         row += 1
         first = row
@@ -158,68 +168,150 @@ class _Writer:
             charge = ch.sens == "charge"
             money(ws, row, 2, ch.montant if charge else None, f.money)
             money(ws, row, 3, None if charge else ch.montant, f.money)
+            if p is not None:
+                before_cents = p.chapitres.get(ch.code, 0)
+                money(ws, row, 4, before_cents if charge else None, f.money)
+                money(ws, row, 5, None if charge else before_cents, f.money)
             row += 1
         last = row - 1
         total_row = row
         merged_text(ws, row, 0, 1, "Totaux", f.label_bold)
         formula_money(ws, row, 2, f"=SUM(C{first + 1}:C{last + 1})", c.charges, f.money_bold)
         formula_money(ws, row, 3, f"=SUM(D{first + 1}:D{last + 1})", c.produits, f.money_bold)
+        if p is not None:
+            formula_money(ws, row, 4, f"=SUM(E{first + 1}:E{last + 1})", p.charges, f.money_bold)
+            formula_money(ws, row, 5, f"=SUM(F{first + 1}:F{last + 1})", p.produits, f.money_bold)
         row += 1
         result_row = row
         label = "Résultat de l'exercice (produits − charges) : " + ("excédent" if c.resultat >= 0 else "déficit")
         merged_text(ws, row, 0, 2, label, f.label_bold)
         formula_money(ws, row, 3, f"=D{total_row + 1}-C{total_row + 1}", c.resultat, f.money_bold)
-        ws.conditional_format(row, 3, row, 3, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
+        if p is not None:
+            ws.write_blank(row, 4, None, f.label_bold)
+            formula_money(ws, row, 5, f"=F{total_row + 1}-E{total_row + 1}", p.resultat, f.money_bold)
+        ws.conditional_format(
+            row, 3, row, last_col, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font}
+        )
         row += 2
 
-        merged_text(ws, row, 0, 3, "2. Bilan au 31 août", f.section)
+        merged_text(ws, row, 0, last_col, "2. Bilan au 31 août", f.section)
         row += 1
+        if p is not None:
+            merged_text(ws, row, 0, 2, "", f.plain)
+            ws.write_string(row, 3, c.exercice, f.header)
+            ws.write_blank(row, 4, None, f.plain)
+            ws.write_string(row, 5, c.exercice_precedent or "", f.header)
+            row += 1
         res = _cell(result_row, 3)
 
-        def line(label: str, formula: str | None, cents: int, fmt: object = None) -> int:
+        def line(label: str, formula: str | None, cents: int, fmt: object = None, before: int | None = None) -> int:
             nonlocal row
             merged_text(ws, row, 0, 2, label, f.label_bold if fmt is f.money_bold else f.text)
             if formula is None:
                 money(ws, row, 3, cents, fmt or f.money)
             else:
                 formula_money(ws, row, 3, formula, cents, fmt or f.money)
+            if p is not None and before is not None:
+                money(ws, row, 5, before, fmt or f.money)
             row += 1
             return row - 1
 
-        rb = line("Report à nouveau banque au 1er septembre", None, c.report_banque)
-        rc = line("Report à nouveau caisse au 1er septembre", None, c.report_caisse)
-        line("+ Résultat de l'exercice", f"={res}", c.resultat)
+        rb = line(
+            "Report à nouveau banque au 1er septembre",
+            None,
+            c.report_banque,
+            before=None if p is None else p.report_banque,
+        )
+        rc = line(
+            "Report à nouveau caisse au 1er septembre",
+            None,
+            c.report_caisse,
+            before=None if p is None else p.report_caisse,
+        )
+        line("+ Résultat de l'exercice", f"={res}", c.resultat, before=None if p is None else p.resultat)
         attendu = line(
             "= Avoir attendu au 31 août (report à nouveau + résultat)",
             f"=D{rb + 1}+D{rc + 1}+{res}",
             c.report + c.resultat,
             f.money_bold,
+            before=None if p is None else p.report + p.resultat,
         )
         bf = line(
             f"Banque au 31 août (report + recettes {euros(c.banque_recettes)} − dépenses {euros(c.banque_depenses)})",
             None,
             c.banque_fin,
+            before=None if p is None else p.banque_fin,
         )
         cf = line(
             f"Caisse au 31 août (report + recettes {euros(c.caisse_recettes)} − dépenses {euros(c.caisse_depenses)})",
             None,
             c.caisse_fin,
+            before=None if p is None else p.caisse_fin,
         )
         dispo = line(
-            "= Disponible au 31 août (banque + caisse)", f"=D{bf + 1}+D{cf + 1}", c.disponible_fin, f.money_bold
+            "= Disponible au 31 août (banque + caisse)",
+            f"=D{bf + 1}+D{cf + 1}",
+            c.disponible_fin,
+            f.money_bold,
+            before=None if p is None else p.disponible_fin,
         )
         held = f"D{dispo + 1}"
         if c.regies_en_cours:  # cash still with a colleague (REGIE_OPEN): part of the avoir, not in the till
-            regie = line("+ Régies d'avance non soldées (chez les collègues)", None, c.regies_en_cours)
+            regie = line(
+                "+ Régies d'avance non soldées (chez les collègues)",
+                None,
+                c.regies_en_cours,
+                before=None if p is None else p.regies_en_cours,
+            )
             held = f"D{dispo + 1}+D{regie + 1}"
         gap = line("Écart (avoir attendu − disponible)", f"=D{attendu + 1}-{held}", c.ecart_bilan)
         merged_text(ws, row, 0, 2, "Contrôle : report à nouveau + résultat = banque + caisse au 31 août", f.text)
         self.check(ws, row, 3, _cell(gap, 3), c.ecart_bilan == 0, "Équilibré", "Déséquilibré")
-        row += 2
+        row += 1
+        row = self.precedent_note(ws, row, last_col) + 1
 
         chart = chapter_bar_chart(self.wb, "CRF", first, last, "Charges et produits par chapitre")
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
         self.totals_row, self.result_row = total_row, result_row
+
+    def precedent_note(self, ws: Worksheet, row: int, last_col: int) -> int:
+        """Where the N−1 figures come from, and whether this year opens where last year closed (REPORT_DISCONTINUITY);
+        without N−1 figures, why the columns are absent. Returns the next free row."""
+        c, f = self.crf, self.f
+        before = c.exercice_precedent or "précédent"
+        width = sum(self.widths[ws.name][: last_col + 1])
+        if c.precedent is None:
+            notes = [
+                (
+                    f"Pas de colonnes {before} : le dépôt ne contient aucune version acceptée du cahier de l'exercice "
+                    f"{before} pour cette coopérative (comparaison avec l'an dernier et continuité des reports non "
+                    "vérifiées).",
+                    f.note_wrap,
+                )
+            ]
+        else:
+            notes = [
+                (
+                    f"Colonnes {before} : chiffres de la version acceptée du cahier de l'exercice {before}, reçue le "
+                    f"{fr_datetime(c.precedent.received_at)}.",
+                    f.note_wrap,
+                )
+            ]
+            for d in c.discontinuites:
+                notes.append((f"{Code.REPORT_DISCONTINUITY.titre} Attention : {d.texte(before)}.", f.banner))
+            if not c.discontinuites:
+                notes.append(
+                    (
+                        f"Les reports à nouveau au 1er septembre sont ceux de la clôture {before} "
+                        f"(banque {euros(c.report_banque)}, caisse {euros(c.report_caisse)}).",
+                        f.note_wrap,
+                    )
+                )
+        for line, fmt in notes:
+            row += 1
+            merged_text(ws, row, 0, last_col, line, fmt)
+            fit_row(ws, row, [(line, width)])
+        return row + 1
 
     # ------------------------------------------------------------------ 2. rapprochement
 
@@ -278,7 +370,10 @@ class _Writer:
         if not c.non_pointes:
             merged_text(ws, row, 0, 7, "Toutes les lignes de banque sont pointées.", f.text)
         for op in c.non_pointes:
-            ws.write_number(row, 0, op.row, f.number)
+            if op.carried:
+                ws.write_string(row, 0, f"att. {op.row}" if op.row else "att.", f.code)
+            elif op.row is not None:
+                ws.write_number(row, 0, op.row, f.number)
             date(ws, row, 1, op.date, f.date)
             text(ws, row, 2, op.piece, f.code)
             text(ws, row, 3, op.mode, f.code)
@@ -288,7 +383,11 @@ class _Writer:
             money(ws, row, 7, op.depense or None, f.money)
             fit_row(ws, row, [(op.libelle, 42)])
             row += 1
-        merged_text(ws, row + 1, 0, 7, "« Ligne » : le numéro de la ligne dans la feuille Journal du cahier.", f.note)
+        note = (
+            "« Ligne » : le numéro de la ligne dans la feuille Journal du cahier ; « att. » : dans la feuille "
+            "« En attente » (opération de l'an dernier pas encore passée à la banque)."
+        )
+        merged_text(ws, row + 1, 0, 7, note, f.note)
         self.annules(ws, row + 3)
 
     def annules(self, ws: Worksheet, row: int) -> None:

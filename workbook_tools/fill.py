@@ -56,6 +56,8 @@ class Book:
     subventions: list[dict[str, Any]] = field(default_factory=list)
     caisse: dict[int, int] = field(default_factory=dict)  # denomination in cents -> count
     actions: list[dict[str, Any]] = field(default_factory=list)
+    # « En attente » (issue 12): the tick typed on the n-th carried line (0 = its first row), « x » or a date
+    attente_ticks: dict[int, str | dt.date] = field(default_factory=dict)
 
 
 def template_path() -> Path:
@@ -109,6 +111,10 @@ def write_cahier(book: Book, path: Path, *, template: Path | None = None) -> Pat
             _put(ws.cell(r, by_code[code]), _amount(amount))
     _fill_table(wb[layout.SHEET_INVENTAIRE], layout.INVENTAIRE_COLUMNS, book.inventaire)
     _fill_table(wb[layout.SHEET_SUBVENTIONS], layout.SUBVENTIONS_COLUMNS, book.subventions)
+    if book.attente_ticks:
+        attente = wb[layout.SHEET_ATTENTE]
+        for n, tick in book.attente_ticks.items():
+            _put(attente.cell(layout.TABLE_FIRST_ROW + n, 1), tick)
     caisse = wb[layout.SHEET_CAISSE]
     for i, face in enumerate(layout.DENOMINATIONS_CENTS):
         if face in book.caisse:

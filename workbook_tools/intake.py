@@ -198,6 +198,7 @@ def sheet_rows(book: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
 READ_SHEETS = [
     layout.SHEET_JOURNAL,
     layout.SHEET_PARAMS,
+    layout.SHEET_ATTENTE,
     layout.SHEET_INVENTAIRE,
     layout.SHEET_SUBVENTIONS,
     layout.SHEET_CAISSE,

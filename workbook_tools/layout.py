@@ -15,6 +15,7 @@ VERSION_NAME = "cahier_version"  # defined name holding the template version
 SHEET_GUIDE = "Mode d'emploi"
 SHEET_PARAMS = "Paramètres"
 SHEET_JOURNAL = "Journal"
+SHEET_ATTENTE = "En attente"  # bank lines of the previous exercice outstanding at its 31 August (issue 12)
 SHEET_INVENTAIRE = "Inventaire"
 SHEET_SUBVENTIONS = "Subventions"
 SHEET_CAISSE = "Arrêté de caisse"
@@ -25,6 +26,7 @@ SHEETS = [
     SHEET_GUIDE,
     SHEET_PARAMS,
     SHEET_JOURNAL,
+    SHEET_ATTENTE,
     SHEET_INVENTAIRE,
     SHEET_SUBVENTIONS,
     SHEET_CAISSE,
@@ -161,3 +163,22 @@ EXERCICE_END_NAME = "exercice_fin"
 CAISSE_DATE_ROW = CAISSE_TOTAL_ROW + 5
 CAISSE_DATE_NAME = "caisse_date"
 CAISSE_SIGNATURE_ROW = CAISSE_DATE_ROW + 2
+
+# --- Added for the year cycle (issue 12) ---
+
+# « En attente »: the cheques and deposits of the previous exercice not yet on the bank statement at its 31 August,
+# carried by ``cahier nouvel-exercice``; the teacher ticks them (column A) when they clear. Header on row 3, data
+# from row 4 (TABLE_HEADER_ROW, TABLE_FIRST_ROW); they count in the rapprochement while outstanding, never as
+# charges or produits.
+ATTENTE_ROWS = 100
+ATTENTE_COLUMNS: list[tuple[str, str]] = [
+    ("pointe", "Pointé"),
+    ("date", "Date"),
+    ("piece", "N° pièce"),
+    ("mode", "Mode"),
+    ("libelle", "Libellé"),
+    ("cheque", "N° chèque"),
+    ("recette", "Banque recette"),
+    ("depense", "Banque dépense"),
+]
+ATTENTE_TOTAL_ROW = 2

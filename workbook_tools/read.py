@@ -55,6 +55,8 @@ class Cahier:
     caisse_comptee: int | None = None
     caisse_detail: list[tuple[int, int]] = field(default_factory=list)  # (denomination in cents, count)
     tick_texts: list[tuple[int, str, dt.date]] = field(default_factory=list)  # Pointé typed as a text date
+    en_attente: list[dict[str, Any]] = field(default_factory=list)  # « En attente »: last year's outstanding lines
+    attente_tick_texts: list[tuple[int, str, dt.date]] = field(default_factory=list)  # their ticks typed as text
     journal_xml: bytes | None = field(default=None, repr=False)  # xlsx: the Journal sheet as stored
 
     def letters_of(self, code: str) -> list[str]:
@@ -92,6 +94,7 @@ def _read_book(cahier: Cahier, book: CalamineWorkbook, chart: Chart) -> None:
     _read_journal(cahier, rows, chart)
     annexes.read_inventaire(cahier, sheet_rows(book, layout.SHEET_INVENTAIRE))
     annexes.read_subventions(cahier, sheet_rows(book, layout.SHEET_SUBVENTIONS))
+    annexes.read_attente(cahier, sheet_rows(book, layout.SHEET_ATTENTE))
     annexes.read_caisse(cahier, sheet_rows(book, layout.SHEET_CAISSE))
     annexes.find_cell_errors(cahier)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from workbook_tools import cells, layout
+from workbook_tools import cells, layout, messages
 from workbook_tools.model import Code, Finding
 from workbook_tools.text import fold, label_key
 
@@ -78,6 +78,53 @@ def read_inventaire(cahier: Cahier, rows: list[list[Any]] | None) -> None:
 
 def read_subventions(cahier: Cahier, rows: list[list[Any]] | None) -> None:
     cahier.subventions = _table_rows(rows, layout.SUBVENTIONS_COLUMNS)
+
+
+def read_attente(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    """The « En attente » sheet (issue 12): last year's bank lines outstanding at its 31 August. Each amount is read
+    as in the Journal (a number, or text with a warning; unreadable: an error); the tick as in the Journal (any mark,
+    or a date; only spaces is no mark), a date typed as text kept for TICK_TEXT."""
+    first, idx, data = _table(rows, layout.ATTENTE_COLUMNS)
+    if not idx:
+        return
+    for n, row in enumerate(data):
+        got = {k: (row[j] if j < len(row) else "") for k, j in idx.items()}
+        if all(cells.is_empty(got.get(k, "")) for k, _ in layout.ATTENTE_COLUMNS if k != "pointe"):
+            continue
+        r = first + n
+        item: dict[str, Any] = {"row": r}
+        for key in ("piece", "mode", "libelle", "cheque"):
+            item[key] = cells.text(got.get(key, "")) or None
+        item["date"] = cells.date(got.get("date", ""))[0]
+        for key in ("recette", "depense"):
+            item[key] = _attente_amount(cahier, r, key, got.get(key, ""))
+        tick = got.get("pointe", "")
+        item["pointe"] = None if cells.is_empty(tick) else cells.text(tick)
+        item["pointe_le"] = None
+        if item["pointe"] is not None and any(ch.isdigit() for ch in item["pointe"]):
+            day, status, _ = cells.date(tick)
+            if day is not None and status in (cells.OK, cells.TEXT):
+                item["pointe_le"] = day
+                if status == cells.TEXT:
+                    cahier.attente_tick_texts.append((r, str(tick), day))
+        cahier.en_attente.append(item)
+
+
+def _attente_amount(cahier: Cahier, row: int, key: str, value: Any) -> int | None:
+    if cells.is_empty(value):
+        return None
+    cents, status, reason = cells.money(value)
+    letter = layout.column_letter([k for k, _ in layout.ATTENTE_COLUMNS].index(key))
+    header = dict(layout.ATTENTE_COLUMNS)[key]
+    if status == cells.TEXT:
+        message = messages.amount_as_text(value, header, cents)
+        cahier.findings.append(Finding(Code.AMOUNT_TEXT, layout.SHEET_ATTENTE, row, letter, message, value))
+    elif status == cells.BAD:
+        message = messages.amount_unreadable(value, header, reason)
+        cahier.findings.append(
+            Finding(Code.AMOUNT_INVALID, layout.SHEET_ATTENTE, row, letter, message, cells.text(value))
+        )
+    return cents
 
 
 def read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:

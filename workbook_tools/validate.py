@@ -18,7 +18,7 @@ from workbook_tools import cells, layout, messages
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.exercice import Exercice
 from workbook_tools.messages import Messages
-from workbook_tools.model import Annexes, Bien, Code, Finding, FindingCounts, Report, Subvention, Totals
+from workbook_tools.model import Annexes, Attente, Bien, Code, Finding, FindingCounts, Report, Subvention, Totals
 from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
 from workbook_tools.rules import Context, build_schema, derive
 from workbook_tools.text import euros
@@ -36,6 +36,7 @@ class CheckResult(FindingCounts):
     journal: pd.DataFrame | None = None
     totals: Totals | None = None
     cahier: Cahier | None = None
+    continuity: str | None = None  # what was compared with the previous exercice (``continuity.check``), French
 
     def to_report(self, *, file: str | None = None, sha256: str | None = None) -> Report:
         """The typed result that travels on to the report, the store, the CRF and the consolidation."""
@@ -59,6 +60,7 @@ def annexes(cahier: Cahier | None) -> Annexes | None:
         inventaire=[Bien(**item) for item in cahier.inventaire],
         subventions=[Subvention(**item) for item in cahier.subventions],
         billets=list(cahier.caisse_detail),
+        en_attente=[Attente(**item) for item in cahier.en_attente],
     )
 
 
@@ -124,6 +126,11 @@ def same_coop(found: str | None, expected: str) -> bool:
     if a == b:
         return True
     return a.isdigit() and b.isdigit() and int(a) == int(b)
+
+
+def sort_findings(findings: list[Finding]) -> None:
+    """In the order of the sheets, then of the cells (in place)."""
+    findings.sort(key=_finding_order)
 
 
 def _finding_order(f: Finding) -> tuple[int, int, int, str]:
@@ -235,6 +242,12 @@ def _totals(frame: pd.DataFrame, cahier: Cahier, chart: Chart, ctx: Context, par
     unticked = ~frame["pointe_31_08"].astype(bool)  # no mark, or cleared after 31 August: outstanding at 31/08
     t.non_pointe_recettes = _sum(frame, "banque_recette", unticked)
     t.non_pointe_depenses = _sum(frame, "banque_depense", unticked)
+    # last year's lines still « En attente » at this 31 August count in the rapprochement only (issue 12)
+    carried = [Attente(**item) for item in cahier.en_attente]
+    t.attente_recettes = sum(a.recette or 0 for a in carried if a.outstanding_at(ctx.end))
+    t.attente_depenses = sum(a.depense or 0 for a in carried if a.outstanding_at(ctx.end))
+    t.non_pointe_recettes += t.attente_recettes
+    t.non_pointe_depenses += t.attente_depenses
     t.releve_31_08 = params.get("releve_31_08")
     t.caisse_comptee = cahier.caisse_comptee
     t.subventions_feuille = sum(s["montant"] or 0 for s in cahier.subventions)
@@ -275,6 +288,10 @@ def _ticks_as_text(cahier: Cahier, end: dt.date | None) -> list[Finding]:
     return [
         Finding(Code.TICK_TEXT, layout.SHEET_JOURNAL, row, letter, messages.tick_as_text(written, read), written)
         for row, written, read in cahier.tick_texts
+        if read > end
+    ] + [
+        Finding(Code.TICK_TEXT, layout.SHEET_ATTENTE, row, "A", messages.tick_as_text(written, read), written)
+        for row, written, read in cahier.attente_tick_texts
         if read > end
     ]
 

@@ -54,6 +54,8 @@ def command(store_url: str, exercice: str | None, roster: Path | None, output: P
         f"({count(counts[Status.ACCEPTED], 'acceptée')}, "
         f"{count(counts[Status.REFUSED_NEWER], 'avec une version plus récente refusée', 'avec une version plus récente refusée')}, "
         f"{count(counts[Status.REFUSED], 'refusée')}, {count(counts[Status.MISSING], 'manquante')}), "
-        f"{count(len(result.alerts), 'alerte')} : {written}",
+        f"{count(len(result.alerts), 'alerte')}"
+        + (f", comparée à {result.exercice_precedent}" if result.has_precedent else "")
+        + f" : {written}",
         err=True,
     )

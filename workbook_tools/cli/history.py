@@ -1,4 +1,4 @@
-"""``cahier history --coop ID --store URL``: every version a cooperative sent."""
+"""``cahier history --coop ID --store URL [--exercice E]``: every version a cooperative sent, exercice by exercice."""
 
 from __future__ import annotations
 
@@ -20,34 +20,50 @@ from workbook_tools.cli._store import coop_option, existing_store, store_errors,
     show_default=True,
     help="text : un tableau à lire ; json : les fiches des versions, pour un programme.",
 )
-def command(coop: str, store_url: str, fmt: str) -> None:
-    """Liste toutes les versions envoyées par une coopérative (acceptées, refusées, doublons).
+@click.option(
+    "--exercice",
+    metavar="AAAA-AAAA",
+    help="N'afficher que les versions de cet exercice, par exemple 2025-2026 (par défaut : tous les exercices).",
+)
+def command(coop: str, store_url: str, fmt: str, exercice: str | None) -> None:
+    """Liste toutes les versions envoyées par une coopérative (acceptées, refusées, doublons), regroupées par
+    exercice, du plus ancien au plus récent ; le n° est celui que « cahier restore » attend.
 
     Statut de sortie : 0 ; 1 si le dépôt n'existe pas ou si la coopérative n'y a rien envoyé.
 
     \b
     Exemple :
       cahier history --store /srv/cahier/depot --coop 69011
+      cahier history --coop 69011 --exercice 2025-2026
     """
+    from workbook_tools.bilan import exercice_of
     from workbook_tools.store import STATUS_FR
     from workbook_tools.store.standing import exercices, standing
     from workbook_tools.text import date_time
 
     with store_errors():
+        wanted = str(exercice_of(exercice)) if exercice is not None else None
         store = existing_store(store_url, coop)
         versions = store.history(coop)
-        standings = [standing(coop, versions, exercice) for exercice in exercices(versions)]
+        standings = [standing(coop, versions, e) for e in exercices(versions) if wanted in (None, e)]
         current = {s.current.version for s in standings if s.current is not None}
     if not versions:
         raise click.ClickException(
             f"La coopérative {coop} n'a envoyé aucun cahier au dépôt {store.display_url} : "
             "vérifiez son numéro (c'est le nom de son dossier)."
         )
+    numbered = [(n, v) for n, v in enumerate(versions, start=1) if wanted in (None, v.exercice)]
+    if not numbered:
+        sent = ", ".join(e or "(non lu)" for e in exercices(versions))
+        raise click.ClickException(
+            f"La coopérative {coop} n'a envoyé aucun cahier de l'exercice {wanted} (exercices reçus : {sent})."
+        )
     if fmt == "json":
-        click.echo(json.dumps([v.to_dict() for v in versions], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([v.to_dict() for _, v in numbered], ensure_ascii=False, indent=2))
         return
+    numbered.sort(key=lambda item: (item[1].exercice or "", item[0]))  # grouped by exercice, oldest first
     rows = [("n°", "version", "reçu le", "statut", "exercice", "err.", "avert.", "fichier")]
-    for number, v in enumerate(versions, start=1):
+    for number, v in numbered:
         status = STATUS_FR.get(v.status, v.status)
         if v.duplicate_of:
             status += f" (= {v.duplicate_of})"

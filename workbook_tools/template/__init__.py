@@ -27,6 +27,7 @@ from workbook_tools.template.annexes import (
     write_listes,
     write_subventions,
 )
+from workbook_tools.template.attente import write_attente
 from workbook_tools.template.common import (
     CREATED,
     JournalGeometry,
@@ -75,12 +76,13 @@ def write_template(path: Path, *, exercice: str | None = None, chart: Chart | No
     write_guide(sheets[L.SHEET_GUIDE], st, chart)
     write_params(wb, sheets[L.SHEET_PARAMS], st, exercice)
     write_journal(sheets[L.SHEET_JOURNAL], st, geo)
+    write_attente(wb, sheets[L.SHEET_ATTENTE], st)
     write_inventaire(wb, sheets[L.SHEET_INVENTAIRE], st)
     write_subventions(wb, sheets[L.SHEET_SUBVENTIONS], st)
     write_caisse(wb, sheets[L.SHEET_CAISSE], st)
     write_cra(wb, sheets[L.SHEET_CRA], st, geo)
     write_crf(wb, sheets[L.SHEET_CRF], st, chart, geo)
-    write_listes(sheets[L.SHEET_LISTES], st, chart)
+    write_listes(wb, sheets[L.SHEET_LISTES], st, chart)
     sheets[L.SHEET_GUIDE].activate()
     wb.close()
     return path

@@ -29,6 +29,7 @@ from workbook_tools.template.common import (
     cleaned_amount,
     filled,
     journal_range,
+    list_sources,
     number_from_text,
     page_setup,
     sheet_ref,
@@ -46,6 +47,7 @@ def _write_table(
     columns: Sequence[tuple[str, str]],
     kinds: dict[str, str],
     widths: dict[str, float],
+    rows: int = L.TABLE_ROWS,
 ) -> None:
     page_setup(ws, repeat=(0, L.TABLE_HEADER_ROW - 1))
     ws.write_string(0, 0, title, st.title())
@@ -55,7 +57,7 @@ def _write_table(
     for c, (key, text) in enumerate(columns):
         ws.set_column(c, c, widths.get(key, 14))
         ws.write_string(hr, c, text, st.header())
-    first, last = L.TABLE_FIRST_ROW - 1, L.TABLE_FIRST_ROW - 1 + L.TABLE_ROWS - 1
+    first, last = L.TABLE_FIRST_ROW - 1, L.TABLE_FIRST_ROW - 1 + rows - 1
     for c, (key, _) in enumerate(columns):
         kind = kinds.get(key, "text")
         fmt = (
@@ -342,7 +344,9 @@ def _action_sides(actions: str, name: str, geo: JournalGeometry) -> tuple[str, s
 # 9. Listes
 
 
-def write_listes(ws: Worksheet, st: Styles, chart: Chart) -> None:
+def write_listes(wb: Workbook, ws: Worksheet, st: Styles, chart: Chart) -> None:
+    for name, source in list_sources(len(chart.chapitres)).items():  # the Journal's drop-downs
+        wb.define_name(name, f"={source}")
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 40)
     hdr = st.header()

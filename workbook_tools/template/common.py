@@ -316,7 +316,12 @@ def column_total_formula(col: int, geo: JournalGeometry, where: str | None = Non
 def not_ticked(geo: JournalGeometry) -> str:
     """An array, 1 on each line not ticked at 31 August: « Pointé » empty or only spaces, or a date after 31 August
     (cleared after the year end). A mark (« x ») or a date up to 31 August: ticked, 0."""
-    tick = journal_range(COL_POINTE)
+    return outstanding_ticks(journal_range(COL_POINTE))
+
+
+def outstanding_ticks(tick: str) -> str:
+    """An array over the « Pointé » cells ``tick``: 1 where the line was outstanding at 31 August (see
+    :func:`not_ticked`); the Journal's and the « En attente » sheet's (issue 12)."""
     return f"(({blank(tick)})+ISNUMBER({tick})*({tick}>={L.EXERCICE_END_NAME}+1))"
 
 
@@ -376,6 +381,22 @@ def amount_read(ref: str) -> str:
 def listes_range(col: int, rows: int = 200) -> str:
     """Two columns of the hidden Listes sheet from row 2: a lookup table (``Listes!$D$2:$E$201``)."""
     return f"{sheet_ref(L.SHEET_LISTES, 2, col)}:{a1(rows + 1, col + 1)}"
+
+
+# The Journal's drop-downs take their lists through these workbook-level names, not ``Listes!$A$2:$A$7`` directly:
+# Excel 2010 and later write a list validation whose source is on another sheet in the worksheet's x14 extension
+# (``<extLst>``), which openpyxl and Excel 2007 drop, but keep one whose source is a defined name in the standard
+# ``<dataValidations>``, which every reader keeps (issue 18).
+MODES_LIST = "liste_modes"
+CHAPITRES_LIST = "liste_chapitres"
+
+
+def list_sources(chapitres: int) -> dict[str, str]:
+    """The drop-downs' defined names → their range on the hidden Listes sheet (modes in A, chapter headers in B)."""
+    return {
+        MODES_LIST: f"{sheet_ref(L.SHEET_LISTES, 2, 0)}:{a1(1 + len(L.MODES), 0)}",
+        CHAPITRES_LIST: f"{sheet_ref(L.SHEET_LISTES, 2, 1)}:{a1(1 + chapitres, 1)}",
+    }
 
 
 # Listes: the chapter a code written in column L counts in (codes and aliases; then unique 3-digit prefixes)

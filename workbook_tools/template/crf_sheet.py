@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools import layout as L
 from workbook_tools.chart import Chapitre, Chart
+from workbook_tools.template.attente import OUTSTANDING_NAMES
 from workbook_tools.template.common import (
     AMOUNT_COLS,
     COL_CHAPITRE,
@@ -257,7 +258,10 @@ def _write_rapprochement(sheet: _CrfSheet, geo: JournalGeometry, row: int) -> in
     not ticked when its « Pointé » is empty (or only spaces) or a date after 31 August (cleared after the year end)."""
 
     def outstanding(key: str) -> str:
-        return column_total_formula(AMOUNT_COLS[L.AMOUNT_COLUMNS.index(key)], geo, not_ticked(geo))
+        """The Journal's lines outstanding at 31 August, and those of last year still « En attente » (issue 12)."""
+        journal = column_total_formula(AMOUNT_COLS[L.AMOUNT_COLUMNS.index(key)], geo, not_ticked(geo))
+        carried = OUTSTANDING_NAMES["recette" if key == "banque_recette" else "depense"]
+        return f"=ROUND({journal.removeprefix('=')}+{carried},2)"
 
     rapprochement = [
         _Figure(

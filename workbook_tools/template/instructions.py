@@ -49,6 +49,12 @@ _GUIDE: list[tuple[str, str]] = [
         "Attention : le report à nouveau se saisit UNIQUEMENT dans Paramètres. Ce n'est pas une recette : "
         "ne l'inscrivez jamais comme une ligne du Journal.",
     ),
+    (
+        "p",
+        "Cahier préparé par le service départemental : Paramètres et Inventaire sont déjà remplis, et la feuille "
+        "« En attente » reprend les chèques et remises de l'an dernier pas encore passés en banque au 31 août. "
+        "Pointez-les (colonne A) quand ils apparaissent sur le relevé ; ne les recopiez pas dans le Journal.",
+    ),
     ("h", "2. Une ligne du Journal par opération"),
     (
         "p",
