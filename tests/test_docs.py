@@ -19,7 +19,7 @@ from workbook_tools.model import SEVERITY_VARIES, Code
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-GUIDES = [DOCS / "guide-mandataire.md", DOCS / "guide-tresorier.md"]
+GUIDES = [DOCS / "guide-mandataire.md", DOCS / "guide-tresorier.md", DOCS / "guide-pointage.md"]
 ROW = re.compile(r"^\| `([A-Z_]+)` \| ([a-z]+(?: ou [a-z]+)?) \| (.+) \| (.+) \|$", re.MULTILINE)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from workbook_tools.files import is_temporary
 from workbook_tools.ingest import is_own_output
+from workbook_tools.statement import is_statement_name
 from workbook_tools.store import COOP_PATTERN
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -36,7 +37,7 @@ OWN_FILE = "fichier écrit par le service (statut, rapport, CRF, ou leur fichier
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # "ingest", "ignore", "conflict"
+    action: str  # "ingest", "ignore", "conflict", "misplaced", "unsupported", "statement"
     reason: str = ""
     coop: str | None = None
 
@@ -92,6 +93,8 @@ def classify(path: Path, inbox: Path, siblings: Iterable[str] | None = None) -> 
     folder = coop
     if not suffix and EXCEL_TEMP.fullmatch(name):
         return Decision("ignore", "fichier temporaire d'Excel", folder)
+    if is_statement_name(name):  # issue 17: a bank statement saved next to the cahier ticks it
+        return Decision("statement", coop=folder)
     if suffix in SPREADSHEET_ELSEWISE:
         return Decision("unsupported", f"format {suffix} non pris en charge", folder)
     if suffix not in WORKBOOK_EXTENSIONS:
