@@ -13,6 +13,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from workbook_tools.cli import main
+from workbook_tools.continuity import NOT_CHECKED
 from workbook_tools.fill import Book, Line
 
 JSON_KEYS = {"file", "ok", "coop", "exercice", "errors", "warnings", "findings", "totals", "annexes"}
@@ -37,7 +38,9 @@ def _spoil(book: Book) -> int:
 def test_clean_exit_0(book: Book, write: Callable[[Book], Path]) -> None:
     result = CliRunner().invoke(main, ["check", str(write(book))])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("aucune erreur, aucun avertissement.")
+    first, *rest = result.output.strip().splitlines()
+    assert first.endswith("aucune erreur, aucun avertissement.")
+    assert rest == [NOT_CHECKED]  # without --store, the continuity with last year is not checked (issue 12)
 
 
 def test_error_exit_1_text(book: Book, write: Callable[[Book], Path]) -> None:

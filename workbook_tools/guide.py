@@ -189,6 +189,17 @@ CONSEILS: dict[Code, str] = {
         "Chaque subvention reçue (chapitres 7410 et 7420) doit figurer dans la feuille Subventions avec son "
         "organisme, son objet et son montant : complétez-la pour que les totaux soient égaux."
     ),
+    Code.REPORT_DISCONTINUITY: (
+        "Le report à nouveau de Paramètres doit être le solde du 31 août de l'an dernier, tel que le cahier "
+        "accepté l'a arrêté (banque du cahier, caisse comptée). Recopiez le chiffre que donne le rapport, ou "
+        "partez du cahier préparé par « cahier nouvel-exercice », où il est déjà rempli. Si l'an dernier était "
+        "faux, voyez-le avec l'association départementale plutôt que de changer le report."
+    ),
+    Code.OUTSTANDING_DROPPED: (
+        "Un chèque ou une remise pas encore passé en banque au 31 août de l'an dernier doit figurer dans la "
+        "feuille « En attente » (le cahier préparé l'y met) : pointez-le quand il apparaît sur le relevé. "
+        "S'il a été annulé, gardez-le dans « En attente » et écrivez-le dans le libellé."
+    ),
     Code.RAPPROCHEMENT_MISMATCH: (
         "Pointez (colonne A) chaque ligne que vous retrouvez sur les relevés de la banque ; le rapport dit "
         "l'écart qui reste. Cherchez une opération du relevé absente du cahier (frais bancaires, "

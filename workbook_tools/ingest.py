@@ -27,6 +27,7 @@ from workbook_tools.store import (
     DUPLICATE,
     REFUSED,
     Store,
+    StoreUnavailable,
     Version,
     check_coop,
     printable_name,
@@ -46,7 +47,10 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 STATUS_SUFFIX = ".statut.txt"
 CRF_SUFFIX = ".crf.xlsx"
 REPORT_SUFFIXES = (".rapport.txt", ".rapport.json", ".rapport.xlsx")
-OUTPUT_SUFFIXES = (STATUS_SUFFIX, *REPORT_SUFFIXES, CRF_SUFFIX, ".annote.xlsx", ".annote.xlsm")
+OUTPUT_SUFFIXES = (
+    *(STATUS_SUFFIX, *REPORT_SUFFIXES, CRF_SUFFIX, ".annote.xlsx", ".annote.xlsm"),
+    *(".pointe.xlsx", ".pointe.xlsm", ".pointage.txt"),  # the ticked copy and the pointage's report (issue 17)
+)
 REPORT_FORMATS = ("txt", "json", "xlsx")
 
 
@@ -59,17 +63,23 @@ def is_own_output(name: str) -> bool:
 class Outcome:
     """What became of one submission."""
 
-    version: Version  # the manifest recorded (for a duplicate: the duplicate's own record)
+    version: Version | None  # the manifest recorded (for a duplicate: the duplicate's own record); None: READY
     original: Version | None  # for a duplicate: the version it repeats
     report: Report
     result: CheckResult | None = None
     repeated: bool = False  # these bytes, under this name and file time, were recorded before (a restart)
     returned: bool = False  # the bytes of an earlier accepted version, which thereby became current again
     answered_at: float | None = None  # time.monotonic() when the status line was written
+    filename: str = ""  # the name the file was received under
 
     @property
     def status(self) -> str:
-        return self.version.status
+        return self.version.status if self.version is not None else READY
+
+    @property
+    def ready(self) -> bool:
+        """A prepared cahier nobody has filled yet (issue 12): answered « prêt à remplir », nothing stored."""
+        return self.version is None
 
     @property
     def accepted(self) -> bool:
@@ -81,6 +91,8 @@ class Outcome:
     @property
     def stored(self) -> Version:
         """The version holding the content: the original for a duplicate, else the version recorded."""
+        if self.version is None:
+            raise ValueError("cahier prêt à remplir : rien n'a été archivé")
         return self.original if self.status == DUPLICATE and self.original is not None else self.version
 
     @property
@@ -93,7 +105,22 @@ class Outcome:
 
     def message(self) -> str:
         """The one-line French status a teacher reads."""
+        if self.version is None:
+            return ready_line(self.filename, self.report.exercice)
         return status_line(self.version, self.original, self.errors, self.warnings, returned=self.returned)
+
+
+READY = "ready"  # Outcome.status of a prepared cahier nobody has filled yet: neither a version nor a refusal
+
+
+def ready_line(filename: str, exercice: str | None) -> str:
+    """The answer to a prepared cahier nobody has filled yet (``continuity.is_untouched``)."""
+    which = f"de l'exercice {exercice} " if exercice else ""
+    return (
+        f"PRÊT À REMPLIR — {printable_name(filename)} reçu le {date_time(datetime.now(UTC))} : le cahier {which}est "
+        "prêt et encore vide (aucune ligne au Journal, rien de pointé dans « En attente »). Saisissez vos "
+        "opérations : il sera contrôlé et archivé à chaque enregistrement."
+    )
 
 
 def status_line(
@@ -174,6 +201,8 @@ def ingest_bytes(
     after recording them), nothing new is recorded; the teacher's answer is written again only when a part of
     it is missing or older than the file (the watcher was stopped before it had written all of it).
     """
+    from workbook_tools.continuity import check as check_continuity
+    from workbook_tools.continuity import is_untouched
     from workbook_tools.validate import check_file
 
     check_coop(coop)
@@ -190,6 +219,14 @@ def ingest_bytes(
             result = check_isolated(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES, limits=limits)
         else:
             result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        if recorded is None and is_untouched(result):  # « prêt à remplir »: not judged, not stored (issue 12)
+            ready = Outcome(None, None, result.to_report(file=printable_name(filename)), result, filename=filename)
+            if outputs is not None:
+                write_ready(outputs, filename, ready.message())
+                ready.answered_at = time.monotonic()
+            return ready
+        if recorded is None:  # the opening balances against last year's accepted closing ones (issue 12)
+            check_continuity(result, store, coop, say_first=False)
         report = result.to_report(file=printable_name(filename), sha256=sha256(data))
         returned = False
         if recorded is None:
@@ -205,9 +242,10 @@ def ingest_bytes(
             returned = returned and version.status == DUPLICATE
         else:
             version, original = recorded
-        outcome = Outcome(version, original, report, result, repeated=recorded is not None, returned=returned)
+        outcome = Outcome(version, original, report, result, repeated=recorded is not None, returned=returned,
+                          filename=filename)  # fmt: skip
         if outputs is not None:
-            write_outputs(outcome, outputs, filename, report_formats=report_formats)
+            write_outputs(outcome, outputs, filename, report_formats=report_formats, store=store)
     return outcome
 
 
@@ -273,6 +311,7 @@ def write_outputs(
     filename: str,
     *,
     report_formats: tuple[str, ...] = REPORT_FORMATS,
+    store: Store | None = None,
 ) -> list[Path]:
     """The answer next to the teacher's file, replacing that of an earlier save: the text and JSON reports, then
     the status line — as soon as the verdict is known (SPEC §9: within the stability delay + 1 s) — then the
@@ -316,7 +355,7 @@ def write_outputs(
         if annotated is not None:
             written.append(replace_bytes(annotated_target, annotated))
     if outcome.accepted:
-        crf = _write_crf(outcome, crf_target)
+        crf = _write_crf(outcome, crf_target, store)
         if crf is not None:
             written.append(crf)
     return written
@@ -331,21 +370,39 @@ def _annotated_bytes(result: CheckResult) -> bytes | None:
         return annotated.read_bytes() if annotated is not None else None
 
 
-def _write_crf(outcome: Outcome, target: Path) -> Path | None:
-    """The CRF of the version just accepted, from what is in memory. A CRF that cannot be built never undoes
-    an acceptance: it is logged."""
-    from workbook_tools.bilan import build_crf
+def _write_crf(outcome: Outcome, target: Path, store: Store | None = None) -> Path | None:
+    """The CRF of the version just accepted, from what is in memory, with last year's figures from ``store`` (N−1).
+    A CRF that cannot be built never undoes an acceptance: it is logged."""
+    from workbook_tools.bilan import build_crf, previous_year
     from workbook_tools.crf import write_crf_workbook
 
     journal = outcome.result.journal if outcome.result is not None else None
     version = outcome.stored
+    precedent = None
+    if store is not None and version.exercice:
+        try:
+            precedent = previous_year(store, version.coop, version.exercice)
+        except StoreUnavailable:  # a server fault: no CRF now; the watcher keeps the file and writes it on retry
+            raise  # (issue 19: the answer is then stale, see _answer_stale)
+        except Exception as exc:  # the CRF is written without its N−1 column rather than not at all
+            log.warning("chiffres N−1 de %s non lus : %s: %s", version.coop, type(exc).__name__, exc)
     try:
         if journal is None:
             raise ValueError("pas de journal normalisé")
-        return write_crf_workbook(build_crf(journal, outcome.report, version), target)
+        return write_crf_workbook(build_crf(journal, outcome.report, version, precedent=precedent), target)
     except Exception as exc:
         log.error("CRF de %s non écrit : %s: %s", version.coop, type(exc).__name__, exc)
         return None
+
+
+def write_ready(folder: Path, filename: str, line: str) -> Path:
+    """The answer « prêt à remplir »: the status alone; the reports and CRF of an earlier save of this name are
+    removed, since they would no longer speak of this file."""
+    stem = output_stem(filename)
+    for suffix in (*REPORT_SUFFIXES, CRF_SUFFIX):
+        with contextlib.suppress(FileNotFoundError):
+            (folder / f"{stem}{suffix}").unlink()
+    return write_status(folder, filename, line)
 
 
 def write_status(folder: Path, filename: str, line: str) -> Path:

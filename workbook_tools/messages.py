@@ -100,6 +100,30 @@ def chapter_negative(code: str, libelle: str, charge: bool, net: int, gross: int
     )
 
 
+def report_discontinuity(what: str, typed: int, closing: int, previous: str, end: object, source: str) -> str:
+    """REPORT_DISCONTINUITY: an opening balance (``what``: « banque » or « caisse ») different from the previous
+    exercice's closing one, as its accepted version stated it (``source``: « banque du cahier », « caisse comptée »)."""
+    return (
+        f"Le report à nouveau {what} au 1er septembre est de {euros(typed)}, mais la version acceptée de l'exercice "
+        f"{previous} se termine le {shown(end)} à {euros(closing)} ({source}) : écart de {euros(typed - closing)}. "
+        f"Recopiez {euros(closing)}, le solde de clôture de l'an dernier : sans cela de l'argent apparaît ou "
+        "disparaît entre deux exercices."
+    )
+
+
+def outstanding_dropped(kind: str, label: str | None, amount: int, day: object, cheque: str | None,
+                        previous: str) -> str:  # fmt: skip
+    """OUTSTANDING_DROPPED: a bank line outstanding at the previous 31 August found neither in « En attente » nor in
+    the Journal."""
+    what = f"{kind} n° {cheque}" if cheque else kind
+    when = f" du {shown(day)}" if day is not None else ""
+    return (
+        f"{what}{when} « {label or 'sans libellé'} » de {euros(amount)} n'était pas passé en banque au 31 août "
+        f"({previous}) et ne figure ni dans la feuille « En attente » ni dans le Journal. Ajoutez-le dans "
+        "« En attente » et pointez-le quand il apparaît sur le relevé."
+    )
+
+
 # --- findings of the line rules (one builder per pandera check) --------------------------------------
 
 

@@ -93,6 +93,16 @@ class Code(enum.StrEnum):
         W,
         "Les subventions du Journal ne correspondent pas à la feuille Subventions.",
     )
+    REPORT_DISCONTINUITY = (
+        "REPORT_DISCONTINUITY",
+        E,
+        "Le report à nouveau au 1er septembre diffère du solde de clôture de l'exercice précédent accepté.",
+    )
+    OUTSTANDING_DROPPED = (
+        "OUTSTANDING_DROPPED",
+        W,
+        "Une opération en attente au 31 août de l'exercice précédent n'est reprise ni en « En attente » ni au Journal.",
+    )
     RAPPROCHEMENT_MISMATCH = "RAPPROCHEMENT_MISMATCH", E, "Le rapprochement bancaire au 31 août ne tombe pas juste."
     CAISSE_ECART = "CAISSE_ECART", E, "Le comptage de la caisse ne correspond pas au solde du cahier."
     COOP_MISMATCH = "COOP_MISMATCH", E, "Le cahier appartient à une autre coopérative que son dossier."
@@ -191,6 +201,10 @@ class Totals:
     caisse_comptee: int | None = None
     subventions_feuille: int = 0
     regies_en_cours: int = 0  # advanced to colleagues (régies d'avance) and not returned at the end of the book
+    # of the unticked ones above, those carried from the previous exercice (sheet « En attente »): they count in the
+    # rapprochement only, never as charges or produits (issue 12)
+    attente_recettes: int = 0
+    attente_depenses: int = 0
 
     @property
     def resultat(self) -> int:
@@ -211,6 +225,11 @@ class Totals:
     @property
     def disponible_fin(self) -> int:
         return self.banque_fin + self.caisse_fin
+
+    @property
+    def caisse_cloture(self) -> int:
+        """The cash the year hands on to the next one's report à nouveau: counted at 31 August, else the books'."""
+        return self.caisse_comptee if self.caisse_comptee is not None else self.caisse_fin
 
     @property
     def banque_rapprochee(self) -> int | None:
@@ -261,7 +280,7 @@ class Totals:
 _CENTS = (
     "charges", "produits", "report_banque", "report_caisse", "banque_recettes", "banque_depenses",
     "caisse_recettes", "caisse_depenses", "non_pointe_recettes", "non_pointe_depenses", "subventions_feuille",
-    "regies_en_cours",
+    "regies_en_cours", "attente_recettes", "attente_depenses",
 )  # fmt: skip
 
 
@@ -293,14 +312,40 @@ class Bien:
     motif: str | None
 
 
+@dataclass(frozen=True)
+class Attente:
+    """A row of the « En attente » sheet: a bank line of the previous exercice still outstanding at its 31 August
+    (a cheque not yet cashed, a deposit not yet credited), carried to be ticked when it clears. It counts in the
+    rapprochement while outstanding, never as a charge or a produit (issue 12). ``pointe``: the mark as typed (None
+    when empty); ``pointe_le``: its date when it is one."""
+
+    row: int | None
+    date: dt.date | None
+    piece: str | None
+    mode: str | None
+    libelle: str | None
+    cheque: str | None
+    recette: int | None
+    depense: int | None
+    pointe: str | None = None
+    pointe_le: dt.date | None = None
+
+    def outstanding_at(self, end: dt.date | None) -> bool:
+        """Still outstanding at ``end`` (31 August): no mark, or a mark dated after it."""
+        if self.pointe is None:
+            return True
+        return end is not None and self.pointe_le is not None and self.pointe_le > end
+
+
 @dataclass
 class Annexes:
-    """Parameters, inventory, subsidies and the cash count, as read from the cahier."""
+    """Parameters, inventory, subsidies, the cash count and the carried lines, as read from the cahier."""
 
     parametres: dict[str, Any] = field(default_factory=dict)
     inventaire: list[Bien] = field(default_factory=list)
     subventions: list[Subvention] = field(default_factory=list)
     billets: list[tuple[int, int]] = field(default_factory=list)  # arrêté de caisse: (denomination in cents, count)
+    en_attente: list[Attente] = field(default_factory=list)
 
     def param(self, name: str) -> str | None:
         value = self.parametres.get(name)
@@ -313,6 +358,7 @@ class Annexes:
             "inventaire": [{k: json_value(v) for k, v in asdict(b).items()} for b in self.inventaire],
             "subventions": [{k: json_value(v) for k, v in asdict(s).items()} for s in self.subventions],
             "arrete_caisse": [{"valeur": face, "nombre": count} for face, count in self.billets],
+            "en_attente": [{k: json_value(v) for k, v in asdict(a).items()} for a in self.en_attente],
         }
 
     @classmethod
@@ -326,12 +372,13 @@ class Annexes:
             inventaire=[item(Bien, b) for b in data.get("inventaire") or []],
             subventions=[item(Subvention, s) for s in data.get("subventions") or []],
             billets=[(int(b["valeur"]), int(b["nombre"])) for b in data.get("arrete_caisse") or []],
+            en_attente=[item(Attente, a) for a in data.get("en_attente") or []],
         )
 
 
-_Row = TypeVar("_Row", Bien, Subvention)
-_DATES = {"date", "date_sortie"}
-_MONEY = {"montant", "valeur", "row"}
+_Row = TypeVar("_Row", Bien, Subvention, Attente)
+_DATES = {"date", "date_sortie", "pointe_le"}
+_MONEY = {"montant", "valeur", "row", "recette", "depense"}
 
 
 def _typed(name: str, value: Any) -> Any:

@@ -4,6 +4,27 @@ Everything it prints is French, click's own words included (« Utilisation : »,
 « Affiche cette aide et s'arrête. »): click translates them through gettext, and :func:`speak_french` makes
 them French with the catalog shipped in ``workbook_tools/locale`` whatever the user's locale — before the
 commands below are built, since click translates some words (« fichier », « Affiche la version… ») then.
+
+Each command imports only what it needs (issue 16): ``cahier --help``, ``history`` and ``restore`` never load the
+data stack; ``check`` pays for pandas and pandera (≈ 0.5 s of imports, BENCHMARKS.md) once for all its files. The pattern, for whoever adds a
+command (``cli/nouvel_exercice.py`` and the next ones):
+
+* one module per command, ``cli/<name>.py``, exposing ``command`` (a click command), registered in
+  :func:`_register` below;
+* at its top, a command module imports only click, the standard library and the light helpers of ``cli/``
+  (``_store``, ``_output``), because every module is imported for ``cahier --help``;
+* every library module goes inside the command's function (``from workbook_tools.bilan import …``): pandas,
+  pandera, numpy, pyarrow, openpyxl, xlsxwriter and python-calamine are imported only by the commands that use
+  them, when they run.
+
+``tests/test_imports.py`` runs each ``COMMANDE --help``, ``history`` and ``restore`` in a real process under
+``python -X importtime`` and fails when one of them imports the data stack; measure a command yourself with
+``python -X importtime -m workbook_tools COMMANDE … 2>&1 | sort -t'|' -k2 -n | tail``.
+
+:func:`run` is the program (the ``cahier`` script and ``python -m workbook_tools``): it also keeps pandera from
+importing hypothesis, which pandera loads for its data synthesis when it is installed (it is, with the test extra,
+on a developer's machine; a user's install has none): cahier never synthesises data, and that import cost every
+check ≈ 0.1 s. Tests that call :data:`main` in their own process (click's ``CliRunner``) do not go through it.
 """
 
 from __future__ import annotations
@@ -64,14 +85,25 @@ def _register() -> None:
         demo,
         history,
         ingest,
+        nouvel_exercice,
+        pointer,
         restore,
         template,
         verifier_depot,
         watch,
     )
 
-    for module in (check, template, ingest, history, restore, watch, demo, bilan, consolidate, verifier_depot):
+    for module in (
+        check, template, ingest, history, restore, watch, demo, bilan, consolidate, verifier_depot, pointer,
+        nouvel_exercice,
+    ):  # fmt: skip
         main.add_command(module.command)
 
 
 _register()
+
+
+def run() -> None:
+    """The ``cahier`` program: :data:`main`, in a process where pandera does not import hypothesis (see above)."""
+    sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]  # None: « import hypothesis » fails
+    main(prog_name="cahier")

@@ -23,7 +23,8 @@ from workbook_tools.cli._store import coop_option, max_size_option, megabytes, s
 def command(file: Path, coop: str, store_url: str, outputs: Path | None, max_size: float | None) -> None:
     """Contrôle un cahier au nom de la coopérative --coop et l'archive dans le dépôt (accepté ou refusé).
 
-    Statut de sortie : 0 accepté (ou déjà reçu et accepté), 1 refusé ou erreur.
+    Statut de sortie : 0 accepté (ou déjà reçu et accepté, ou cahier préparé encore vide : « prêt à remplir »),
+    1 refusé ou erreur.
 
     \b
     Exemple :
@@ -41,5 +42,5 @@ def command(file: Path, coop: str, store_url: str, outputs: Path | None, max_siz
         from workbook_tools.report import to_text
 
         click.echo(to_text(outcome.result).split("\n", 1)[1], nl=False)
-    if not outcome.accepted:
+    if not outcome.accepted and not outcome.ready:  # « prêt à remplir » is not a refusal (issue 12)
         raise SystemExit(1)

@@ -8,7 +8,8 @@ Excel, LibreOffice and sync clients are never ingested; conflict copies get a st
 Robustness rules:
 * one bad file never stops the loop (per-file trap, logged);
 * the store unreachable → nothing is dropped: the files stay pending and the whole queue
-  waits (exponential back-off), so versions keep their order;
+  waits (exponential back-off), so versions keep their order; so for every server fault (a 403, a lock,
+  a full server, a missing store folder: :mod:`workbook_tools.store.faults`), never « enregistrez à nouveau »;
 * at start-up (and every ``rescan_interval``) the folders are scanned, files taken in
   modification-time order; what the store already holds (same bytes, name and mtime) is
   not ingested again;
@@ -46,6 +47,7 @@ from workbook_tools.store import (
     REFUSED,
     Store,
     StoreError,
+    StoreRefused,
     StoreUnavailable,
 )
 from workbook_tools.text import count, duration, findings, os_error, warnings
@@ -66,6 +68,18 @@ log = logging.getLogger("cahier.watch")
 # --------------------------------------------------------------------------- the watcher
 
 
+def _server_faults() -> tuple[type[BaseException], ...]:
+    """A storage server's faults that are neither a store error nor an OSError (httpx, webdav4): never the file's
+    fault, so never « enregistrez à nouveau »."""
+    from workbook_tools.store.faults import fault_errors
+
+    return tuple(e for e in fault_errors() if not issubclass(e, OSError))
+
+
+def _retried() -> tuple[type[BaseException], ...]:
+    return (StoreUnavailable, *_server_faults())
+
+
 @dataclass
 class _Pending:
     path: Path
@@ -73,6 +87,7 @@ class _Pending:
     sig: tuple[int, int, int, int]
     since: float  # monotonic time from which the signature has not changed
     mtime: float
+    statement: bool = False  # a bank statement that ticks the cahier beside it (issue 17)
 
 
 def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
@@ -155,7 +170,7 @@ class Watcher:
             age = max(0.0, time.time() - max(st.st_mtime, st.st_ctime))
             since = time.monotonic() - age
             first = path not in self._pending
-            self._pending[path] = _Pending(path, decision.coop, sig, since, st.st_mtime)
+            self._pending[path] = _Pending(path, decision.coop, sig, since, st.st_mtime, decision.action == "statement")
         if first:
             log.debug("vu %s (%s)", rel, origin)
         self._wake.set()
@@ -327,6 +342,13 @@ class Watcher:
             if _signature(st) != item.sig:  # changed while read: wait again
                 item.sig, item.since = _signature(st), time.monotonic()
                 return True
+            if item.statement:  # issue 17: kept in the store, then the cahier beside it ticked
+                from workbook_tools.pointage import answer_statement
+
+                said = answer_statement(path, coop, self.store, limits=self._limits, max_bytes=self.config.max_bytes)
+                log.info("relevé %s : %s", rel, said)
+                self._finish(item)
+                return True
             outcome = ingest_bytes(
                 data,
                 path.name,
@@ -340,8 +362,17 @@ class Watcher:
                 limits=self._limits,
             )
             self._log_outcome(rel, outcome, (outcome.answered_at or time.monotonic()) - item.since)
+            if not outcome.repeated:  # issue 17: the bank statements beside it tick this save too
+                self._repoint(path, coop, rel)
             self._finish(item)
-        except StoreUnavailable as exc:
+        except StoreRefused as exc:  # the server will never take this file as it is (issue 19): said, not retried
+            self._count("échecs")
+            log.error("non archivé %s : %s", rel, exc)
+            with contextlib.suppress(OSError):
+                write_status(path.parent, path.name, f"NON ARCHIVÉ — {path.name} : le serveur du dépôt le refuse ; "
+                             "le service départemental a été prévenu.")  # fmt: skip
+            self._finish(item)
+        except _retried() as exc:  # a server fault: the file stays pending (issue 19)
             self._failures += 1
             delay = self._backoff
             self._backoff = min(self._backoff * 2, self.config.retry_max)
@@ -376,6 +407,18 @@ class Watcher:
             self._finish(item)
         return True
 
+    def _repoint(self, path: Path, coop: str, rel: str) -> None:
+        """A cahier saved next to bank statements: its ticked copy made again; never fails the cahier's answer."""
+        from workbook_tools.pointage import refresh_after_save
+
+        try:
+            said = refresh_after_save(path, coop, self.store, limits=self._limits, max_bytes=self.config.max_bytes)
+        except Exception as exc:
+            log.warning("pointage de %s non refait : %s: %s", rel, type(exc).__name__, exc)
+            return
+        if said is not None:
+            log.info("relevés à côté de %s : %s", rel, said)
+
     def _finish(self, item: _Pending) -> None:
         self._failures = 0
         self._backoff = self.config.retry_initial
@@ -390,6 +433,10 @@ class Watcher:
         to the status line (what the teacher waited)."""
         v = outcome.version
         after = f"répondu {duration(seconds)} après l'enregistrement"
+        if v is None:  # a prepared cahier nobody has filled yet: nothing stored, no standing changed (issue 12)
+            self._count("prêts à remplir")
+            log.info("prêt à remplir %s : cahier préparé encore vide, rien d'archivé ; %s", rel, after)
+            return
         if outcome.repeated:
             if outcome.result is None:  # recorded and answered before this start: nothing done
                 log.debug("déjà archivé %s (version %s) : rien à refaire", rel, v.version)
