@@ -66,6 +66,11 @@ _PARAM_HINTS = {
     "Ce n'est pas une recette : ne pas le mettre dans le Journal.",
     "report_caisse": "Espèces en caisse au 1er septembre, reprises de l'arrêté de caisse de l'an dernier.",
     "releve_31_08": "À remplir en fin d'année : le solde indiqué par le relevé de la banque au 31 août.",
+    "verificateur1_nom": "Quitus : un parent d'élève, vérificateur aux comptes élu en début d'année.",
+    "verificateur1_date": "Le jour où il ou elle a signé le quitus (jj/mm/aaaa).",
+    "verificateur2_nom": "Quitus : un(e) enseignant(e) qui n'a pas tenu la comptabilité.",
+    "verificateur2_date": "Le jour où il ou elle a signé le quitus (jj/mm/aaaa).",
+    "mandataire_date": "Le jour où le mandataire a signé le quitus (jj/mm/aaaa).",
 }
 
 
@@ -122,6 +127,24 @@ def write_params(wb: Workbook, ws: Worksheet, st: Styles, exercice: str | None) 
                     "input_message": "Par exemple 2025-2026 (du 1er septembre 2025 au 31 août 2026).",
                     "error_title": "Exercice invalide",
                     "error_message": "Écrivez deux années qui se suivent, séparées par un tiret : 2025-2026.",
+                },
+            )
+        elif p.kind == "date":
+            ws.write_blank(r, 1, None, st.input(DATE, align="center"))
+            ws.data_validation(
+                r,
+                1,
+                r,
+                1,
+                {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": dt.date(*L.JOURNAL_DATE_MIN),
+                    "maximum": dt.date(*L.JOURNAL_DATE_MAX),
+                    "input_title": "Date du quitus",
+                    "input_message": "Le jour de la signature, par exemple 15/09/2026.",
+                    "error_title": "Date invalide",
+                    "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 15/09/2026.",
                 },
             )
         else:
@@ -198,7 +221,7 @@ def _helper_formulas(row: int, geo: JournalGeometry) -> dict[str, tuple[str, str
 
 
 _COLUMN_WIDTHS = {
-    "pointe": 7,
+    "pointe": 10.5,  # a statement date (08/09/2026) shows whole, not ###
     "piece": 8,
     "mode": 7,
     "date": 11,
