@@ -84,3 +84,36 @@ def test_one_watcher_per_inbox(tmp_path: Path) -> None:
         first.wait(timeout=30)
     with Running(tmp_path) as running:  # the kernel released the dead watcher's lock
         assert running.thread.is_alive()
+
+
+def _fail() -> None:
+    raise ValueError("exprès")
+
+
+def test_any_work_comes_back_from_the_worker_with_its_result_or_its_exception() -> None:
+    import functools
+
+    from workbook_tools.isolation import WorkerDied, call_isolated
+
+    assert call_isolated(functools.partial(sum, [1, 2, 3]), limits=Limits()) == 6
+    with pytest.raises(RuntimeError, match="ValueError: exprès"):
+        call_isolated(_fail, limits=Limits())
+    with pytest.raises(WorkerDied) as died:
+        call_isolated(functools.partial(time.sleep, 30), limits=Limits(seconds=0.5))
+    assert died.value.why == "time"
+
+
+def test_a_statement_is_answered_in_a_worker_and_its_limits_answered_in_french(tmp_path: Path) -> None:
+    """The watcher's answer to a bank statement (read it, check the cahier, write the ticked copy) runs under the
+    worker's limits: past them, the statement gets a French « POINTAGE NON FAIT » and the caller goes on."""
+    from workbook_tools.pointage import answer_statement
+
+    folder = tmp_path / "69001"
+    folder.mkdir()
+    _cahier(folder)
+    statement = folder / "releve.csv"
+    statement.write_text("Date;Libellé;Montant\n01/09/2025;VIREMENT;10,00\n", encoding="utf-8")
+    said = answer_statement(statement, "69001", limits=Limits(seconds=0.001))
+    assert said == "pointage non fait"
+    report = (folder / "releve.csv.pointage.txt").read_text(encoding="utf-8")
+    assert report.startswith("POINTAGE NON FAIT — releve.csv") and "secondes" in report

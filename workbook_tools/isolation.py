@@ -13,17 +13,22 @@ already maps: it bounds what checking one file may add, whatever the file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import resource
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from workbook_tools.model import Code, Finding
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from workbook_tools.validate import CheckResult
 
 
@@ -56,23 +61,29 @@ def _nothing() -> None:
     return None
 
 
-def check_isolated(path: Path, *, expected_coop: str | None, max_bytes: int, limits: Limits) -> CheckResult:
-    """:func:`~workbook_tools.validate.check_file` in a worker process under ``limits``."""
-    from workbook_tools.validate import CheckResult
+class WorkerDied(RuntimeError):
+    """The worker ran out of time (``why`` « time ») or memory, or died (``why`` « memory »)."""
 
+    def __init__(self, why: str, exitcode: int | None) -> None:
+        super().__init__(f"worker stopped ({why}, exit {exitcode})")
+        self.why, self.exitcode = why, exitcode
+
+
+def call_isolated(fn: Callable[[], T], *, limits: Limits, name: str = "cahier-work") -> T:
+    """``fn()`` in a worker process under ``limits``: its result, or the exception it raised (as a RuntimeError
+    naming it), or :class:`WorkerDied`. ``fn`` must pickle: a module-level function, or a ``functools.partial`` of
+    one with picklable arguments."""
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(
-        target=_work, args=(send, str(path), expected_coop, max_bytes, limits), name="cahier-check", daemon=True
-    )
+    worker = ctx.Process(target=_work, args=(send, fn, limits), name=name, daemon=True)
     worker.start()
     send.close()
-    result: CheckResult | None = None
+    answer: tuple[bool, object] | None = None
     why = ""
     try:
         if receive.poll(limits.seconds):
             try:
-                result = receive.recv()
+                answer = receive.recv()
             except (EOFError, OSError):  # the worker died before answering (abort, out of memory, killed)
                 why = "memory"
         else:
@@ -82,28 +93,39 @@ def check_isolated(path: Path, *, expected_coop: str | None, max_bytes: int, lim
         if worker.is_alive():
             worker.kill()
         worker.join(timeout=10)
-    if isinstance(result, CheckResult):
-        return result
-    if isinstance(result, BaseException):
-        raise result  # an ordinary exception in the check: the caller's error trap reports it
-    return CheckResult(path, [_too_big(why or "memory", worker.exitcode, limits)])
+    if answer is None:
+        raise WorkerDied(why or "memory", worker.exitcode)
+    ok, value = answer
+    if not ok:
+        assert isinstance(value, BaseException)
+        raise value  # an ordinary exception in the work: the caller's error trap reports it
+    return value  # type: ignore[return-value]
 
 
-def _work(send: Connection, path: str, expected_coop: str | None, max_bytes: int, limits: Limits) -> None:
+def check_isolated(path: Path, *, expected_coop: str | None, max_bytes: int, limits: Limits) -> CheckResult:
+    """:func:`~workbook_tools.validate.check_file` in a worker process under ``limits``."""
+    from workbook_tools.validate import CheckResult, check_file
+
+    work = functools.partial(check_file, Path(path), expected_coop=expected_coop, max_bytes=max_bytes)
+    try:
+        return call_isolated(work, limits=limits, name="cahier-check")
+    except WorkerDied as died:
+        return CheckResult(path, [_too_big(died.why, died.exitcode, limits)])
+
+
+def _work(send: Connection, fn: Callable[[], object], limits: Limits) -> None:
     _limit_memory(limits.memory_mb)
     with contextlib.suppress(ValueError, OSError):
         cpu = int(limits.seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    from workbook_tools.validate import check_file
-
     try:
-        outcome: object = check_file(Path(path), expected_coop=expected_coop, max_bytes=max_bytes)
+        answer: tuple[bool, object] = (True, fn())
     except MemoryError:
         os._exit(3)  # nothing useful can be sent: the parent reads a death for lack of memory
-    except Exception as exc:  # sent back and raised in the parent, like an in-process check
-        outcome = RuntimeError(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # sent back and raised in the parent, like an in-process call
+        answer = (False, RuntimeError(f"{type(exc).__name__}: {exc}"))
     try:
-        send.send(outcome)
+        send.send(answer)
     except MemoryError:
         os._exit(3)
     send.close()

@@ -385,13 +385,34 @@ def answer_statement(
     the vérificateurs ask for), then the cahier beside it (the newest workbook of the folder) ticked with every
     statement of the folder, the copy written beside the cahier (``<cahier>.pointe.xlsx``) and the report beside the
     statement (``<statement>.pointage.txt``). → one line for the log. Store faults propagate (the watcher retries).
-    With ``limits``, the cahier is read and checked in a worker process (:mod:`workbook_tools.isolation`), as the
-    watcher checks every file: a cahier that cannot be read is answered, never opened by openpyxl."""
+    With ``limits`` (the watcher), everything after the store — the statements read, the cahier checked, its copy
+    written — runs in a worker process (:mod:`workbook_tools.isolation`) under those limits, as every file the
+    watcher checks: no statement or cahier can stop the service; a cahier that cannot be read is answered, never
+    opened by openpyxl."""
     from workbook_tools.files import replace_bytes
 
     if store is not None:
         store.keep_statement(coop, statement.name, statement.read_bytes())
     folder = statement.parent
+    if limits is not None:  # the statements read, the cahier checked and its copy written in a worker process
+        import functools
+
+        from workbook_tools.isolation import WorkerDied, call_isolated
+
+        try:
+            work = functools.partial(answer_statement, statement, coop, None, max_bytes=max_bytes)
+            return call_isolated(work, limits=limits, name="cahier-pointage")
+        except WorkerDied as died:
+            detail = (
+                f"plus de {limits.seconds:.0f} secondes" if died.why == "time" else f"plus de {limits.memory_mb} Mo"
+            )
+            text = (
+                f"POINTAGE NON FAIT — {statement.name} : lire les relevés et le cahier a demandé {detail}. "
+                "Vérifiez que le relevé est bien l'export de la banque (OFX, QIF ou CSV) et que le cahier est parti "
+                "du modèle, puis enregistrez à nouveau le relevé.\n"
+            )
+            replace_bytes(folder / f"{statement.name}{REPORT_SUFFIX}", text.encode("utf-8"))
+            return "pointage non fait"
     cahier = _cahier_beside(folder)
     copy: Path | None = None
     try:
@@ -408,11 +429,10 @@ def answer_statement(
                     raise
                 notes.append(f"{other.name} laissé de côté : {exc}")
         checked = None
-        if limits is not None:
-            from workbook_tools.intake import MAX_FILE_BYTES
-            from workbook_tools.isolation import check_isolated
+        if max_bytes is not None:
+            from workbook_tools.validate import check_file
 
-            checked = check_isolated(cahier, expected_coop=None, max_bytes=max_bytes or MAX_FILE_BYTES, limits=limits)
+            checked = check_file(cahier, max_bytes=max_bytes)
         pointage = plan(cahier, read_ones, checked=checked)
         pointage.notes += notes
         copy = write_copy(pointage, copy_path(cahier))
