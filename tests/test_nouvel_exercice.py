@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,11 @@ def test_cli_check_store_option(stored_year: tuple[Store, Book, CheckResult], tm
     assert checked.exit_code == 1 and "Paramètres!B8" in checked.output and "Continuité vérifiée" in checked.output
     nowhere = runner.invoke(cli, ["check", "--store", str(tmp_path / "nothing"), str(off)])
     assert nowhere.exit_code == 1 and "Aucun dépôt" in nowhere.output
+    as_json = runner.invoke(cli, ["check", "--format", "json", "--store", str(tmp_path / "store"), str(off)])
+    report = json.loads(as_json.output)
+    assert report["continuity"].startswith("Continuité vérifiée")
+    assert [f["cell"] for f in report["findings"] if f["code"] == "REPORT_DISCONTINUITY"] == ["Paramètres!B8"]
+    assert json.loads(runner.invoke(cli, ["check", "--format", "json", str(off)]).output)["continuity"] == NOT_CHECKED
 
 
 @pytest.mark.slow

@@ -24,7 +24,10 @@ ERRORS_WIDTHS = (20, 13, 32, 58)  # cell, severity, finding, what to do: one A4 
 
 def to_json(result: CheckResult) -> dict[str, Any]:
     """One object per file; stable keys (documented in the README). Money in integer cents."""
-    return result.to_report().to_dict()
+    out = result.to_report().to_dict()
+    if result.continuity:  # issue 12: what the opening balances were compared with (French), as in the text report
+        out["continuity"] = result.continuity
+    return out
 
 
 def summary(result: CheckResult) -> str:
