@@ -5,7 +5,9 @@ Rules (issue 17):
 * same amount to the cent, same direction (a receipt with money in, an expense with money out);
 * when both sides have a cheque number, they must be the same — and a cheque found by its number is paired first;
 * dates within a window: ``days`` either side, and for a cheque (a cheque number or mode CHQ on either side)
-  up to ``cheque_days`` after the date of the cahier (cheques clear days or weeks later);
+  up to ``cheque_days`` after the date of the cahier (cheques clear days or weeks later); a line of the « En
+  attente » sheet was still outstanding at the previous 31 August, so its window after counts from the first day of
+  the exercice (:attr:`BankLine.since`) when that is later than its date;
 * one-to-one, and deterministic: the operations are taken in the order of their content (date, amount, cheque,
   label), never in the order of the file, and the cahier's lines in date then row order. Among lines of the same
   amount, each takes the earliest operation still free in its window: two cash deposits of the same amount in the
@@ -34,6 +36,14 @@ class BankLine:
     cheque: str | None = None
     mode: str | None = None
     ticked: bool = False  # the Pointé cell already holds a mark
+    carried: bool = False  # a line of the « En attente » sheet (last year's, outstanding at its 31 August); ``row``
+    # is then that sheet's row
+    since: dt.date | None = None  # a carried line cleared after the previous 31 August: its window counts from here
+
+    @property
+    def key(self) -> tuple[bool, int]:
+        """What names the line in the workbook: its sheet and its row."""
+        return (self.carried, self.row)
 
     @property
     def is_cheque(self) -> bool:
@@ -47,9 +57,9 @@ class Window:
     near_cents: int = 1000  # an amount off by at most this much is a near miss
 
     def allows(self, line: BankLine, op: Operation) -> bool:
-        gap = (op.date - line.date).days
         late = self.cheque_days if line.is_cheque or op.cheque else self.days
-        return -self.days <= gap <= max(late, self.days)
+        after = max(line.date, line.since) if line.since is not None else line.date
+        return -self.days <= (op.date - line.date).days and (op.date - after).days <= max(late, self.days)
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def _compatible(line: BankLine, op: Operation, window: Window) -> bool:
 
 def match(lines: list[BankLine], operations: list[Operation], window: Window | None = None) -> Matching:
     window = window or Window()
-    lines = sorted(lines, key=lambda ln: (ln.date, ln.row))
+    lines = sorted(lines, key=lambda ln: (ln.date, ln.carried, ln.row))
     ops = sorted(operations, key=lambda op: op.key)
     free = list(range(len(ops)))  # indices into ops, in order
     used: set[int] = set()
@@ -137,7 +147,7 @@ def match(lines: list[BankLine], operations: list[Operation], window: Window | N
             ordered.append(made)
 
     result = Matching(
-        pairs=[pairs[i] for i in sorted(pairs, key=lambda i: (lines[i].date, lines[i].row))],
+        pairs=[pairs[i] for i in sorted(pairs)],  # ``lines`` is in date order
         lines_left=[ln for i, ln in enumerate(lines) if i not in pairs],
         operations_left=[ops[k] for k in free if k not in used],
         in_date_order=ordered,
@@ -149,7 +159,7 @@ def match(lines: list[BankLine], operations: list[Operation], window: Window | N
 def _near_misses(lines: list[BankLine], ops: list[Operation], window: Window) -> list[NearMiss]:
     """Unpaired line and operation in the same direction and window whose amounts differ a little, or by swapped
     digits, or that carry the same cheque number. One-to-one, closest amounts first."""
-    candidates: list[tuple[int, dt.date, int, tuple[dt.date, int, str, str], BankLine, Operation]] = []
+    candidates: list[tuple[int, dt.date, tuple[bool, int], tuple[dt.date, int, str, str], BankLine, Operation]] = []
     for line in lines:
         for op in ops:
             if (line.amount > 0) != (op.amount > 0) or not window.allows(line, op):
@@ -157,14 +167,14 @@ def _near_misses(lines: list[BankLine], ops: list[Operation], window: Window) ->
             near = NearMiss(line, op)
             same_cheque = cheque_key(line.cheque) is not None and cheque_key(line.cheque) == cheque_key(op.cheque)
             if 0 < abs(near.gap) <= window.near_cents or near.swapped or (same_cheque and near.gap):
-                candidates.append((abs(near.gap), line.date, line.row, op.key, line, op))
+                candidates.append((abs(near.gap), line.date, line.key, op.key, line, op))
     out: list[NearMiss] = []
-    taken_lines: set[int] = set()
+    taken_lines: set[tuple[bool, int]] = set()
     taken_ops: set[int] = set()
     for _, _, _, _, line, op in sorted(candidates, key=lambda c: c[:4]):
-        if line.row in taken_lines or id(op) in taken_ops:
+        if line.key in taken_lines or id(op) in taken_ops:
             continue
-        taken_lines.add(line.row)
+        taken_lines.add(line.key)
         taken_ops.add(id(op))
         out.append(NearMiss(line, op))
-    return sorted(out, key=lambda n: (n.line.date, n.line.row))
+    return sorted(out, key=lambda n: (n.line.date, n.line.carried, n.line.row))

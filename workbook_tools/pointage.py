@@ -16,7 +16,11 @@ Choices where the issue is silent:
 * the statement balance already typed in Paramètres is replaced by the statements' when they differ, and the
   report says both;
 * only the statement lines dated within the exercice are « missing from the cahier »; the others (last year's
-  cheques, next year's lines) are counted, not listed.
+  cheques, next year's lines) are counted, not listed;
+* the « En attente » sheet's lines (last year's, outstanding at its 31 August) are paired as the Journal's, their
+  window counting from the exercice's first day, and ticked in that sheet; never suggested for the Journal;
+* in the synced folder, a statement that cannot be read is answered « POINTAGE NON FAIT » and the cahier is still
+  ticked with the folder's other statements.
 """
 
 from __future__ import annotations
@@ -80,12 +84,12 @@ class Pointage:
     @property
     def outstanding(self) -> list[BankLine]:
         """Cahier lines not on the statements, unticked, dated up to the statements' last day."""
-        near = {n.line.row for n in self.matching.near}
+        near = {n.line.key for n in self.matching.near}
         last = max((s.end for s in self.statements if s.end), default=None)
         return [
             ln
             for ln in self.matching.lines_left
-            if ln.row not in near and not ln.ticked and (last is None or ln.date <= last)
+            if ln.key not in near and not ln.ticked and (last is None or ln.date <= last)
         ]
 
 
@@ -114,7 +118,7 @@ def plan(
         )
     exercice = Exercice.read(result.exercice) if result.exercice else None
     start, end = (exercice.start, exercice.end) if exercice is not None else (None, None)
-    lines = bank_lines(result.journal)
+    lines = bank_lines(result.journal) + carried_lines(read.en_attente, start)
     layouts = load_profiles(profiles)
     read_ones = [s if isinstance(s, Statement) else read_statement(s, layouts) for s in statements]
     operations = merged_operations(read_ones)
@@ -136,9 +140,9 @@ def plan(
     if start is not None and end is not None:
         pointage.outside = [op for op in matching.operations_left if not start <= op.date <= end]
     covered = [(s.start, s.end) for s in read_ones if s.start and s.end]
-    paired_rows = {p.line.row for p in matching.pairs}
+    paired = {p.line.key for p in matching.pairs}
     pointage.ticked_absent = [
-        ln for ln in lines if ln.ticked and ln.row not in paired_rows and any(a <= ln.date <= b for a, b in covered)
+        ln for ln in lines if ln.ticked and ln.key not in paired and any(a <= ln.date <= b for a, b in covered)
     ]
     return pointage
 
@@ -169,6 +173,37 @@ def bank_lines(journal: Any) -> list[BankLine]:
             )
         )
     return out
+
+
+def carried_lines(en_attente: list[dict[str, Any]], start: dt.date | None = None) -> list[BankLine]:
+    """The lines of the « En attente » sheet (issue 12: last year's cheques and deposits still outstanding at its
+    31 August), paired with the statement as the Journal's lines are, their window counting from ``start`` (the
+    exercice's first day: they cleared after it); a line without a readable date or amount is left out (the check
+    already says why)."""
+    out: list[BankLine] = []
+    for item in en_attente:
+        amount = (item.get("recette") or 0) - (item.get("depense") or 0)
+        if item.get("date") is None or amount == 0:
+            continue
+        out.append(
+            BankLine(
+                row=int(item["row"]),
+                date=item["date"],
+                amount=amount,
+                label=item.get("libelle") or "",
+                cheque=item.get("cheque"),
+                mode=item.get("mode"),
+                ticked=item.get("pointe") is not None,
+                carried=True,
+                since=start,
+            )
+        )
+    return out
+
+
+def where(line: BankLine) -> str:
+    """« Journal ligne 12 », « En attente ligne 5 »: where the teacher finds the line."""
+    return f"{'« En attente »' if line.carried else 'Journal'} ligne {line.row}"
 
 
 def _text(value: Any) -> str | None:
@@ -205,10 +240,20 @@ def write_copy(pointage: Pointage, dest: Path) -> Path:
         raise PointageError("la copie pointée ne doit pas remplacer le cahier d'origine : donnez un autre nom (-o).")
     wb = open_original(src, keep_vba=dest.suffix.lower() == ".xlsm")
     journal = wb[_sheet(wb.sheetnames, layout.SHEET_JOURNAL) or layout.SHEET_JOURNAL]
+    attente = _sheet(wb.sheetnames, layout.SHEET_ATTENTE)
+    attente_letter = _attente_pointe_letter(wb[attente]) if attente is not None else None
     for pair in pointage.matching.pairs:
-        cell = journal[f"{pointage.pointe_letter}{pair.line.row}"]
+        if pair.line.carried:  # read from the sheet, so it is there with its « Pointé » header
+            assert attente is not None and attente_letter is not None
+            cell = wb[attente][f"{attente_letter}{pair.line.row}"]
+        else:
+            cell = journal[f"{pointage.pointe_letter}{pair.line.row}"]
         cell.value = pair.operation.date
         cell.number_format = "DD/MM/YYYY"
+    if attente is not None and attente_letter is not None and any(p.line.carried for p in pointage.matching.pairs):
+        dims = wb[attente].column_dimensions[attente_letter]
+        if (dims.width or 0) < DATE_WIDTH:
+            dims.width = DATE_WIDTH
     width = journal.column_dimensions[pointage.pointe_letter]
     if pointage.matching.pairs and (width.width or 0) < DATE_WIDTH:  # a narrow « Pointé » would show ### for a date
         width.width = DATE_WIDTH
@@ -220,6 +265,18 @@ def write_copy(pointage: Pointage, dest: Path) -> Path:
     with atomic_path(dest) as tmp:
         save_copy(wb, src, tmp)
     return dest
+
+
+def _attente_pointe_letter(ws: Any) -> str | None:
+    """The « Pointé » column of the « En attente » sheet, found by its header as the reader finds it."""
+    from openpyxl.utils import get_column_letter
+
+    header = fold(dict(layout.ATTENTE_COLUMNS)["pointe"])
+    for row in ws.iter_rows(min_row=1, max_row=15):
+        for cell in row:
+            if isinstance(cell.value, str) and fold(cell.value) == header:
+                return str(get_column_letter(cell.column))
+    return None
 
 
 def _sheet(names: list[str], wanted: str) -> str | None:
@@ -237,12 +294,19 @@ def to_text(p: Pointage, copy: Path | None = None) -> str:
         period = f"du {s.start:%d/%m/%Y} au {s.end:%d/%m/%Y}" if s.start and s.end else "sans date"
         out.append(f"  - {s.path.name} ({s.kind}, {count(len(s.operations), 'opération')}, {period})")
     already = sum(1 for pair in m.pairs if pair.line.ticked)
-    where = f" dans la copie {copy.name}" if copy is not None else ""
+    carried = sum(1 for pair in m.pairs if pair.line.carried)
+    in_copy = f" dans la copie {copy.name}" if copy is not None else ""
     out.append(
         f"{count(len(m.pairs), 'ligne pointée', 'lignes pointées')}"
         + (f" (dont {already} déjà pointées d'un x : la date du relevé les remplace)" if already else "")
-        + f" : la colonne Pointé{where} porte la date du relevé."
+        + f" : la colonne Pointé{in_copy} porte la date du relevé."
     )
+    if carried:
+        them = ("ligne", "pointée", "la") if carried == 1 else ("lignes", "pointées", "les")
+        out.append(
+            f"Dont {carried} {them[0]} de la feuille « En attente » (chèques et remises de l'an dernier pas encore "
+            f"passés en banque au 31 août), {them[1]} dans cette feuille : ne {them[2]} recopiez pas dans le Journal."
+        )
     out += _balance(p)
     out += _near(p)
     out += _missing(p)
@@ -251,10 +315,7 @@ def to_text(p: Pointage, copy: Path | None = None) -> str:
     if p.ticked_absent:
         out.append("")
         out.append("Pointées dans le cahier mais absentes des relevés (à vérifier, le pointage est laissé tel quel) :")
-        out += [
-            f"  Journal ligne {ln.row}, {ln.date:%d/%m/%Y}, « {ln.label} » : {_side(ln.amount)}"
-            for ln in p.ticked_absent
-        ]
+        out += [f"  {where(ln)}, {ln.date:%d/%m/%Y}, « {ln.label} » : {_side(ln.amount)}" for ln in p.ticked_absent]
     if p.outside:
         out.append("")
         out.append(
@@ -288,7 +349,7 @@ def _near(p: Pointage) -> list[str]:
     for n in p.matching.near:
         hint = " : deux chiffres inversés ?" if n.swapped else ""
         out.append(
-            f"  Journal ligne {n.line.row}, {n.line.date:%d/%m/%Y}, « {n.line.label} » : {euros(abs(n.line.amount))} dans "
+            f"  {where(n.line)}, {n.line.date:%d/%m/%Y}, « {n.line.label} » : {euros(abs(n.line.amount))} dans "
             f"le cahier, {euros(abs(n.operation.amount))} sur le relevé du {n.operation.date:%d/%m/%Y} "
             f"(« {n.operation.label} ») — écart {euros(abs(n.gap))}{hint}"
         )
@@ -317,7 +378,7 @@ def _outstanding(p: Pointage) -> list[str]:
     ]
     for ln in lines:
         cheque = f", chèque {ln.cheque}" if ln.cheque else ""
-        out.append(f"  Journal ligne {ln.row}, {ln.date:%d/%m/%Y}{cheque}, « {ln.label} » : {_side(ln.amount)}")
+        out.append(f"  {where(ln)}, {ln.date:%d/%m/%Y}{cheque}, « {ln.label} » : {_side(ln.amount)}")
     return out
 
 
@@ -327,7 +388,7 @@ def _date_order(p: Pointage) -> list[str]:
         if not out:
             out = ["", "Même montant plusieurs fois à quelques jours d'écart : appariés dans l'ordre des dates :"]
         said = "; ".join(
-            f"ligne {pair.line.row} du {pair.line.date:%d/%m/%Y} ↔ relevé du {pair.operation.date:%d/%m/%Y}"
+            f"{where(pair.line)} du {pair.line.date:%d/%m/%Y} ↔ relevé du {pair.operation.date:%d/%m/%Y}"
             for pair in group
         )
         out.append(f"  {euros(abs(group[0].line.amount))} : {said}")
@@ -415,6 +476,7 @@ def answer_statement(
             return "pointage non fait"
     cahier = _cahier_beside(folder)
     copy: Path | None = None
+    refused = ""  # the report on this statement when it cannot be read
     try:
         if cahier is None:
             raise PointageError(
@@ -426,8 +488,11 @@ def answer_statement(
                 read_ones.append(read_statement(other))
             except StatementError as exc:
                 if other == statement:
-                    raise
-                notes.append(f"{other.name} laissé de côté : {exc}")
+                    refused = f"POINTAGE NON FAIT — {statement.name} : {exc}\n"
+                else:
+                    notes.append(f"{other.name} laissé de côté : {exc}")
+        if refused and not read_ones:
+            raise _Refused(refused)
         checked = None
         if max_bytes is not None:
             from workbook_tools.validate import check_file
@@ -440,10 +505,19 @@ def answer_statement(
             to_text(pointage, copy),
             f"{count(len(pointage.matching.pairs), 'ligne pointée', 'lignes pointées')}",
         )
+        if refused:  # this statement is left out; the others of the folder still tick the cahier
+            text = f"{refused}\nLe cahier a été pointé avec les autres relevés du dossier :\n\n{text}"
+            said = f"pointage non fait pour {statement.name} ; {said} avec les autres relevés"
+    except _Refused as exc:
+        text, said = str(exc), "pointage non fait"
     except (StatementError, PointageError) as exc:
         text, said = f"POINTAGE NON FAIT — {statement.name} : {exc}\n", "pointage non fait"
     replace_bytes(folder / f"{statement.name}{REPORT_SUFFIX}", text.encode("utf-8"))
     return f"{said}{f' dans {copy.name}' if copy else ''}"
+
+
+class _Refused(Exception):
+    """The statement saved cannot be read and no other statement of the folder can tick the cahier."""
 
 
 def refresh_after_save(

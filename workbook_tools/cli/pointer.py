@@ -72,6 +72,7 @@ def command(
     from workbook_tools.matching import Window
     from workbook_tools.pointage import PointageError, copy_path, plan, to_text, write_copy
     from workbook_tools.statement import StatementError
+    from workbook_tools.statement.bank_csv import PROFILES_HINT, UnknownLayout
 
     dest = output or copy_path(cahier)
     if output is not None and output.exists() and not force:
@@ -79,6 +80,8 @@ def command(
     try:
         pointage = plan(cahier, list(releves), window=Window(jours, jours_cheques), profiles=profils)
         written = write_copy(pointage, dest)
+    except UnknownLayout as exc:
+        raise click.ClickException(f"{exc} {PROFILES_HINT}") from exc
     except (StatementError, PointageError) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:

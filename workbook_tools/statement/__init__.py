@@ -119,6 +119,22 @@ def read_statement(path: Path | str, profiles: list[Profile] | None = None) -> S
         from workbook_tools.text import os_error
 
         raise StatementError(f"« {path.name} » ne peut pas être lu : {os_error(exc)}.") from exc
+    try:
+        return _read(path, data, profiles)
+    except (StatementError, MemoryError):
+        raise
+    except Exception as exc:  # whatever a damaged file does to a reader, the teacher reads French
+        import logging
+
+        logging.getLogger(__name__).debug("statement %s unreadable", path, exc_info=True)
+        raise StatementError(
+            f"« {path.name} » ne peut pas être lu comme un relevé de banque (le fichier semble abîmé ou n'est pas un "
+            "relevé). Téléchargez à nouveau le relevé depuis le site de la banque (OFX, QIF ou CSV), sans l'ouvrir "
+            "ni le modifier."
+        ) from exc
+
+
+def _read(path: Path, data: bytes, profiles: list[Profile] | None) -> Statement:
     head = data[:2000].lstrip(b"\xef\xbb\xbf \r\n\t").upper()
     if head.startswith((b"OFXHEADER", b"<?XML", b"<OFX")) or b"<OFX>" in head:
         from workbook_tools.statement.ofx import read_ofx

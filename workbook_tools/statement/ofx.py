@@ -32,8 +32,11 @@ def read_ofx(path: Path, data: bytes) -> Statement:
             tree.parse(io.BytesIO(_DT_FIELD.sub(rb"\1\2", data)))
             ofx = tree.convert()
     except Exception as exc:  # ofxtools raises many kinds (ParseError, ValueError, KeyError…) for a bad file
+        import logging
+
+        logging.getLogger(__name__).debug("OFX %s unreadable", path, exc_info=True)
         raise StatementError(
-            f"« {path.name} » n'est pas un fichier OFX lisible ({type(exc).__name__}). Téléchargez à nouveau le "
+            f"« {path.name} » n'est pas un fichier OFX lisible. Téléchargez à nouveau le "
             "relevé au format OFX (« Money ») depuis le site de la banque, sans l'ouvrir ni le modifier."
         ) from exc
     statements = list(getattr(ofx, "statements", []) or [])
@@ -43,15 +46,18 @@ def read_ofx(path: Path, data: bytes) -> Statement:
     balances: list[tuple[dt.date, int]] = []
     starts: list[dt.date] = []
     ends: list[dt.date] = []
-    for stmt in statements:
-        tranlist = getattr(stmt, "banktranlist", None)
-        if tranlist is not None:
-            starts += [_day(tranlist.dtstart)] if tranlist.dtstart else []
-            ends += [_day(tranlist.dtend)] if tranlist.dtend else []
-            operations += [_operation(tr, path.name) for tr in tranlist]
-        ledger = getattr(stmt, "ledgerbal", None)
-        if ledger is not None and ledger.balamt is not None and ledger.dtasof is not None:
-            balances.append((_day(ledger.dtasof), _cents(ledger.balamt)))
+    try:
+        for stmt in statements:
+            tranlist = getattr(stmt, "banktranlist", None)
+            if tranlist is not None:
+                starts += [_day(tranlist.dtstart)] if tranlist.dtstart else []
+                ends += [_day(tranlist.dtend)] if tranlist.dtend else []
+                operations += [_operation(tr, path.name) for tr in tranlist]
+            ledger = getattr(stmt, "ledgerbal", None)
+            if ledger is not None and ledger.balamt is not None and ledger.dtasof is not None:
+                balances.append((_day(ledger.dtasof), _cents(ledger.balamt)))
+    except StatementError as exc:
+        raise StatementError(f"« {path.name} » : {exc}") from exc
     if balances:
         ends.append(max(d for d, _ in balances))
     return Statement(
@@ -80,5 +86,8 @@ def _day(value: dt.datetime | dt.date) -> dt.date:
 def _cents(amount: Decimal) -> int:
     cents = Decimal(amount) * 100
     if cents != cents.to_integral_value():
-        raise StatementError(f"montant OFX avec plus de deux décimales : {amount}")
+        raise StatementError(
+            f"un montant a plus de deux décimales ({amount}). Téléchargez à nouveau le relevé depuis le site de la "
+            "banque, sans l'ouvrir ni le modifier."
+        )
     return int(cents)

@@ -40,6 +40,7 @@ class Profile:
     verifie: bool = False  # checked against a published description of the bank's export
     source: str = ""
     autres: tuple[str, ...] = field(default=())  # other columns the header must have to be recognised
+    libelle_multiligne: bool = False  # the bank writes long labels on several lines inside quotes
 
     @property
     def columns(self) -> list[str]:
