@@ -158,6 +158,7 @@ def _start(inbox: Path, store: Path, log: Path, *, once: bool = False) -> subpro
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(int(KILL_PHASE) + 300)  # the kill phase, then the final run and the store's check
 def test_sigkill_at_random_points_over_many_ingests(tmp_path: Path, fault_summary: Say) -> None:
     rng = random.Random(20260827)
     inbox, store_dir, log = tmp_path / "inbox", tmp_path / "store", tmp_path / "watch.log"

@@ -229,7 +229,7 @@ class Watcher:
                 if once and not self._pending:
                     break
                 if once and self._failures > self.config.once_retries:
-                    log.error("dépôt toujours injoignable : %s", count(len(self._pending), "fichier en attente"))
+                    log.error("dépôt toujours injoignable : %s", count(len(self._pending), "fichier en attente", "fichiers en attente"))
                     break
                 if not once and time.monotonic() - self._last_scan > self.config.rescan_interval:
                     self.scan("inventaire périodique")
@@ -243,7 +243,7 @@ class Watcher:
                 observer.stop()
                 observer.join(timeout=10)
         left = len(self._pending)
-        log.info("arrêt%s", f" : {count(left, 'fichier en attente')}, repris au prochain démarrage" if left else "")
+        log.info("arrêt%s", f" : {count(left, 'fichier en attente', 'fichiers en attente')}, repris au prochain démarrage" if left else "")
         return 1 if left and once else 0
 
     def _start_observer(self) -> Any:
@@ -382,7 +382,7 @@ class Watcher:
                 "nouvel essai dans %s pour %s (%s) : %s",
                 duration(delay),
                 rel,
-                count(len(self._pending), "fichier en attente"),
+                count(len(self._pending), "fichier en attente", "fichiers en attente"),
                 exc,
             )
             return False
@@ -471,7 +471,9 @@ class Watcher:
         from workbook_tools.watcher.outbox import refresh_outbox
 
         try:
-            written = refresh_outbox(self.store, self.config.outbox, roster=self.config.roster)
+            written = refresh_outbox(
+                self.store, self.config.outbox, roster=self.config.roster, seuils=self.config.seuils()
+            )
         except (StoreError, OSError) as exc:
             log.warning("boîte de sortie non rafraîchie (%s) : nouvel essai plus tard", exc)
             self._outbox_due = time.monotonic() + max(self.config.outbox_debounce, self._backoff)
