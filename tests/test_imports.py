@@ -36,8 +36,17 @@ def run_importtime(*args: str, module: bool = True) -> tuple[subprocess.Complete
     return proc, {name for name in _LINE.findall(proc.stderr) if "." not in name}
 
 
+# What a light command may not import for a store on a local folder either: the WebDAV side (httpx, which brings
+# rich and pygments through its own command line, webdav4, fsspec: ≈ 0.1 s), needed only for a WebDAV URL.
+WEBDAV = ("httpx", "webdav4", "fsspec", "rich", "pygments")
+
+
 def heavy(packages: set[str]) -> list[str]:
     return sorted(packages.intersection(HEAVY))
+
+
+def webdav_side(packages: set[str]) -> list[str]:
+    return sorted(packages.intersection(WEBDAV))
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +65,16 @@ def test_the_probe_sees_a_heavy_import() -> None:
     assert "json" in packages
 
 
+def test_the_probe_sees_the_webdav_side(tmp_path: Path) -> None:
+    """The probe can fail: a store on a WebDAV URL does import httpx and webdav4 (nothing is asked of the server:
+    the backend is only made)."""
+    proc, packages = run_importtime(
+        "from workbook_tools.store import Store; Store('webdav://127.0.0.1:9/depot')", module=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert {"httpx", "webdav4"} <= set(webdav_side(packages))
+
+
 @pytest.mark.parametrize("command", [None, *sorted(main.commands)])
 def test_help_is_light(command: str | None) -> None:
     args = ["--help"] if command is None else [command, "--help"]
@@ -71,6 +90,7 @@ def test_history_is_light(store: tuple[str, str]) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert version in proc.stdout and "accepté" in proc.stdout
     assert heavy(packages) == [], f"cahier history imports {heavy(packages)}"
+    assert webdav_side(packages) == [], f"cahier history on a local store imports {webdav_side(packages)}"
 
 
 def test_restore_is_light(store: tuple[str, str], tmp_path: Path) -> None:
@@ -80,6 +100,7 @@ def test_restore_is_light(store: tuple[str, str], tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert out.read_bytes() == b"PK\x03\x04 bytes of the cahier" and version in proc.stdout
     assert heavy(packages) == [], f"cahier restore imports {heavy(packages)}"
+    assert webdav_side(packages) == [], f"cahier restore on a local store imports {webdav_side(packages)}"
 
 
 def test_check_imports_the_data_stack_once_for_all_its_files(tmp_path: Path) -> None:

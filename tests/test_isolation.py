@@ -9,10 +9,18 @@ from pathlib import Path
 
 import pytest
 from store_helpers import cahier_bytes, wait_for
+from test_huge_sheets import _poisoned
 from test_watcher import Running
 
 from workbook_tools.isolation import Limits, check_isolated
 from workbook_tools.model import Code
+
+
+def _hungry() -> bytes:
+    """A cahier whose reading needs far more memory than a worker has free when it is forked (its server has
+    already run one check, issue 16): one cell typed at AD99000, within the huge-sheet guard (2.97 million cells),
+    so python-calamine builds the whole grid."""
+    return _poisoned("end", '<row r="99000"><c r="AD99000" t="inlineStr"><is><t>x</t></is></c></row>')
 
 
 def _cahier(tmp_path: Path, seed: int = 1) -> Path:
@@ -29,7 +37,9 @@ def test_the_real_check_comes_back_from_the_worker(tmp_path: Path) -> None:
 def test_out_of_memory_in_the_worker(tmp_path: Path) -> None:
     """Nothing more than what the worker maps: reading the workbook runs out (Python's MemoryError, or an abort
     from the Rust reader) — either way, one finding."""
-    result = check_isolated(_cahier(tmp_path), expected_coop="0001", max_bytes=10**7, limits=Limits(memory_mb=0))
+    path = tmp_path / "lourd.xlsx"
+    path.write_bytes(_hungry())
+    result = check_isolated(path, expected_coop="0001", max_bytes=10**7, limits=Limits(memory_mb=0))
     [finding] = result.findings
     assert finding.code is Code.FILE_UNREADABLE and "Mo de mémoire" in finding.message
 
@@ -46,7 +56,7 @@ def test_a_check_that_takes_too_long(tmp_path: Path) -> None:
 def test_the_watcher_answers_a_file_that_kills_its_worker_and_goes_on(tmp_path: Path) -> None:
     with Running(tmp_path, worker_memory_mb=0) as running:
         folder = running.folder("0001")
-        (folder / "lourd.xlsx").write_bytes(cahier_bytes(seed=2))
+        (folder / "lourd.xlsx").write_bytes(_hungry())
         wait_for(lambda: (folder / "lourd.statut.txt").exists())
         assert running.thread.is_alive()
         assert (folder / "lourd.statut.txt").read_text(encoding="utf-8").startswith("REFUSÉ")
@@ -117,3 +127,17 @@ def test_a_statement_is_answered_in_a_worker_and_its_limits_answered_in_french(t
     assert said == "pointage non fait"
     report = (folder / "releve.csv.pointage.txt").read_text(encoding="utf-8")
     assert report.startswith("POINTAGE NON FAIT — releve.csv") and "secondes" in report
+
+
+def test_the_worker_server_runs_one_real_check_before_forking() -> None:
+    """Its warm-up (issue 16) is a real check of three lines, not a mere import: each worker then starts with
+    pandera's first-validation setup done."""
+    from multiprocessing import forkserver
+
+    from workbook_tools import isolation, worker_preload
+
+    result = worker_preload.warm()
+    assert result is not None and result.journal is not None and len(result.journal) == 3
+    assert result.totals is not None and result.totals.charges > 0  # the lines went through derive and the totals
+    isolation._context()
+    assert "workbook_tools.worker_preload" in forkserver._forkserver._preload_modules  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ become a finding too. Nothing here reads the books; :mod:`workbook_tools.read` d
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
 import zipfile
@@ -222,29 +223,38 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
     claimed = _dimension(data)
     if claimed is None or claimed[0] > MAX_ROWS or claimed[1] > MAX_COLUMNS:
         return _walk_extent(data)
-    if re.search(_ODD_TAG.pattern + b"|" + _beyond(*claimed), data):  # one pass: another form, or beyond it
+    if _PREFIXED_HINT.search(data) and _PREFIXED_TAG.search(data):  # a prefixed tag (rare: checked apart)
+        return _walk_extent(data)
+    if _odd_or_beyond(*claimed).search(data):  # one pass: another form, or beyond the dimension
         return _walk_extent(data)
     return claimed
 
 
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}\d{1,9}:)?([A-Z]{1,3})(\d{1,9})"')
-_ODD_TAG = re.compile(
-    rb'<(?:c|row)(?:>|/>|\s(?!r="))'  # a cell or row without r, or with r not first
-    rb"|<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]"  # a prefixed tag
-    rb'|<c r="(?![A-Z]{1,3}\d)|<row r="(?!\d)'  # a lower-case, absolute or odd reference
-)
+_PREFIXED_HINT = re.compile(rb":(?:c|row)[\s/>]")  # what any prefixed cell or row tag holds; fast to look for
+_PREFIXED_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+
+
+@functools.lru_cache(maxsize=64)
+def _odd_or_beyond(rows: int, columns: int) -> re.Pattern[bytes]:
+    """One pattern for: a cell or row tag without ``r``, or with ``r`` not first; a lower-case, absolute or odd
+    reference; a cell beyond column ``columns`` or row ``rows``; a row tag beyond ``rows``.
+
+    Factored on ``<c`` and ``<row`` and the usual ``<c r="`` tried first: the regex engine stops at every cell of
+    the sheet, and this is what it spends there (5,000 lines: ≈ 60,000 cells, 0.55–0.75 of the time of the five
+    alternatives this replaced)."""
+    past_row = _greater(str(rows).encode(), b"0123456789")
+    past_column = _greater(_column_name(columns).encode(), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return re.compile(
+        rb'<c(?: r="(?:(?:' + past_column + rb")\d|[A-Z]{1,3}(?:" + past_row + rb')"|(?![A-Z]{1,3}\d))'
+        rb'|>|/>|\s(?!r="))'
+        rb'|<row(?: r="(?:(?:' + past_row + rb')"|(?!\d))|>|/>|\s(?!r="))'
+    )
 
 
 def _dimension(data: bytes) -> tuple[int, int] | None:
     found = _DIMENSION.search(data, 0, 4096)  # it comes before sheetData
     return (int(found.group(2)), _column_index(found.group(1))) if found else None
-
-
-def _beyond(rows: int, columns: int) -> bytes:
-    """A pattern for a cell beyond column ``columns`` or row ``rows``, or a row tag beyond ``rows``."""
-    past_row = _greater(str(rows).encode(), b"0123456789")
-    past_column = _greater(_column_name(columns).encode(), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return rb'<c r="(?:' + past_column + rb')\d|<c r="[A-Z]{1,3}(?:' + past_row + rb')"|<row r="(?:' + past_row + rb')"'
 
 
 def _greater(word: bytes, alphabet: bytes) -> bytes:

@@ -4,7 +4,8 @@ Whatever happens inside the worker — python-calamine aborting the process, mem
 never ends — the caller gets a :class:`~workbook_tools.validate.CheckResult` back: the real one, or one whose
 only finding says in French that the file could not be checked, and why. Workers are forked from a
 « forkserver » that has already imported the checks (a fresh, single-threaded process: forking the watcher
-itself, which runs observer threads, would not be safe), so each file costs a fork, not an import.
+itself, which runs observer threads, would not be safe), so each file costs a fork, not an import — nor
+pandera's first-validation setup, done once in the server (``worker_preload``).
 
 The memory limit is on the worker's address space (``RLIMIT_AS``), counted from what the forked worker
 already maps: it bounds what checking one file may add, whatever the file.
@@ -45,7 +46,8 @@ def _context() -> multiprocessing.context.ForkServerContext:
     global _CONTEXT
     if _CONTEXT is None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["workbook_tools.validate"])
+        # the checks imported and run once on a few lines in memory (worker_preload): each worker starts warm
+        ctx.set_forkserver_preload(["workbook_tools.validate", "workbook_tools.worker_preload"])
         _CONTEXT = ctx
     return _CONTEXT
 

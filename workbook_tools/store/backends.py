@@ -344,9 +344,8 @@ def backend_for(url: str, options: Mapping[str, Any]) -> tuple[Backend, str]:
     if scheme in {"", "file", "local"} or (len(scheme) == 1 and os.name == "nt"):
         path = urllib.parse.unquote(urllib.parse.urlsplit(url).path) if scheme in {"file", "local"} else url
         root = Path(path).expanduser().resolve()
-        from fsspec.implementations.local import LocalFileSystem
-
-        return LocalBackend(LocalFileSystem(), str(root)), str(root)
+        # plain os calls (LocalBackend overrides every operation): a local store imports no fsspec (≈ 40 ms)
+        return LocalBackend(None, str(root)), str(root)
     import fsspec
 
     fs, root = fsspec.core.url_to_fs(url, **options)

@@ -16,7 +16,9 @@ Every server fault reaching the store's callers goes through :func:`store_fault`
 from __future__ import annotations
 
 import errno
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 from workbook_tools.store.errors import StoreError, StoreRefused, StoreUnavailable
 from workbook_tools.text import os_error
@@ -74,10 +76,7 @@ def classify(exc: BaseException) -> Fault | None:
             return FAULTS[str(status)]
         return FAULTS["server"] if status >= 500 else FAULTS["other"]
     name = type(exc).__name__
-    try:
-        import httpx
-    except ImportError:  # pragma: no cover - httpx comes with webdav4
-        httpx = None  # type: ignore[assignment]
+    httpx = _loaded("httpx")  # an httpx exception exists only once a WebDAV backend has imported httpx
     if httpx is not None:
         if isinstance(exc, httpx.TimeoutException):
             return FAULTS["timeout"]
@@ -142,16 +141,17 @@ def store_fault(exc: BaseException, where: str, what: str) -> StoreError | None:
 def fault_errors() -> tuple[type[BaseException], ...]:
     """The exception classes a storage backend may raise for a server fault (what :func:`store_fault` maps)."""
     errors: list[type[BaseException]] = [OSError, TimeoutError, ServerAnswer]
-    try:
-        import httpx
-
+    httpx, client = _loaded("httpx"), _loaded("webdav4.client")
+    if httpx is not None:
         errors.append(httpx.HTTPError)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from webdav4.client import ClientError
-
-        errors.append(ClientError)
-    except ImportError:  # pragma: no cover
-        pass
+    if client is not None:
+        errors.append(client.ClientError)
     return tuple(errors)
+
+
+def _loaded(module: str) -> Any:
+    """``module`` if something imported it already, else None: httpx and webdav4 (≈ 0.1 s to import, with rich and
+    pygments that httpx's own command line brings) are imported by the WebDAV backend only, so a store on a local
+    folder never loads them, and none of their exceptions can reach the store. The backend is made before the
+    store asks (``Store.__init__``)."""
+    return sys.modules.get(module)
