@@ -41,6 +41,7 @@ def main() -> None:
     root = build_store(n)
     with tempfile.TemporaryDirectory(prefix="bench-nouvel-exercice-") as tmp:
         inbox = Path(tmp) / "inbox"
+        inbox.mkdir()  # the department's folder exists: a mistyped --inbox is refused
         roster = Path(tmp) / "coops.csv"
         extra = max(1, n // 50)
         coops = [f"{i + 1:05d}" for i in range(n + extra)]

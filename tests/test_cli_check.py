@@ -16,7 +16,7 @@ from workbook_tools.cli import main
 from workbook_tools.continuity import NOT_CHECKED
 from workbook_tools.fill import Book, Line
 
-JSON_KEYS = {"file", "ok", "coop", "exercice", "errors", "warnings", "findings", "totals", "annexes"}
+JSON_KEYS = {"file", "ok", "coop", "exercice", "errors", "warnings", "findings", "totals", "annexes", "continuity"}
 FINDING_KEYS = ["code", "severity", "sheet", "row", "column", "cell", "message", "value"]
 
 

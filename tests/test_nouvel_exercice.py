@@ -5,6 +5,7 @@ counted in the rapprochement only, and the watcher's « prêt à remplir »."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -24,7 +25,7 @@ from workbook_tools.exercice import Exercice
 from workbook_tools.fill import Book, Line, write_cahier
 from workbook_tools.ingest import ingest
 from workbook_tools.model import Code, Severity
-from workbook_tools.nouvel_exercice import Prepared, prepare_all, prepare_one, write
+from workbook_tools.nouvel_exercice import NouvelExerciceError, Prepared, prepare_all, prepare_one, write
 from workbook_tools.report import to_text
 from workbook_tools.sample import sample_book
 from workbook_tools.store import Store
@@ -193,7 +194,14 @@ def test_refusals_in_french(tmp_path: Path) -> None:
     missing = runner.invoke(
         cli, ["nouvel-exercice", "--store", str(tmp_path / "store"), "--coop", "0043", "-o", str(out)]
     )
-    assert missing.exit_code == 1 and "n'a pas de version acceptée" in missing.output and not out.exists()
+    assert missing.exit_code == 1 and "Aucune coopérative 0043 dans le dépôt" in missing.output and not out.exists()
+    malformed = runner.invoke(
+        cli, ["nouvel-exercice", "--store", str(tmp_path / "store"), "--coop", "69 001", "-o", str(out)]
+    )
+    assert malformed.exit_code == 1 and "Numéro de coopérative invalide" in malformed.output and not out.exists()
+    zeros = runner.invoke(cli, ["nouvel-exercice", "--store", str(tmp_path / "store"), "--coop", "00" + COOP, "-o",
+                                str(tmp_path / "zeros.xlsx")])  # fmt: skip
+    assert zeros.exit_code == 0, zeros.output  # 000042 typed, 0042 stored: the same cooperative
     first = runner.invoke(cli, ["nouvel-exercice", "--store", str(tmp_path / "store"), "--coop", COOP, "-o", str(out)])
     assert first.exit_code == 0, first.output
     assert "Cahier 2026-2027 écrit" in first.output
@@ -483,3 +491,174 @@ def test_two_real_years_through_libreoffice(stored_year: tuple[Store, Book, Chec
         "attente_depenses": t.attente_depenses,
     }.items():
         assert round(_named(wb, name) * 100) == cents, name
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_default_settings_show_the_prepared_figures(
+    stored_year: tuple[Store, Book, CheckResult], tmp_path: Path
+) -> None:
+    """A teacher's LibreOffice, with its default settings, shows the results cached in an xlsx rather than
+    recalculating: the prepared cahier (and ``cahier template --exercice``) must not carry the template's results,
+    computed for empty Paramètres, or the Journal's header and the CRF open blank and at 0,00 €."""
+    from workbook_tools.libreoffice import convert_all
+
+    store, book, year1 = stored_year
+    t1 = year1.totals
+    assert t1 is not None and t1.caisse_comptee is not None
+    prepared, _ = prepare_one(store, COOP, tmp_path / "prepared.xlsx")
+    template = tmp_path / "modele.xlsx"
+    assert CliRunner().invoke(cli, ["template", "-o", str(template), "--exercice", Y2]).exit_code == 0
+    opened, blank = convert_all([prepared, template], "xlsx", tmp_path / "lo", recalculate=False)
+    wb = openpyxl.load_workbook(opened, data_only=True)
+    header = wb[L.SHEET_JOURNAL]["G1"].value
+    assert header is not None and Y2 in header and COOP in header and book.params["coop_nom"] in header
+    assert round(_named(wb, "crf_report_banque") * 100) == t1.banque_fin
+    assert round(_named(wb, "crf_banque_fin") * 100) == t1.banque_fin
+    assert round(_named(wb, "attente_depenses") * 100) == sum(
+        _cents(line.banque_depense) for line in outstanding_lines(book) if line.banque_depense
+    )
+    assert Y2 in (openpyxl.load_workbook(blank, data_only=True)[L.SHEET_JOURNAL]["G1"].value or "")
+
+
+# --------------------------------------------------------------------------- found trying it as users would
+
+
+@pytest.fixture
+def two_years(stored_year: tuple[Store, Book, CheckResult], tmp_path: Path) -> tuple[Store, Book, CheckResult, Path]:
+    """Year 1 accepted, then year 2 accepted for COOP with the first carried line still outstanding at its end."""
+    store, book, year1 = stored_year
+    prepared, _ = prepare_one(store, COOP, tmp_path / "prepared" / "cahier-2026-2027.xlsx")
+    ticks: dict[int, str | dt.date] = {i: dt.date(2026, 9, 10) for i in range(1, len(outstanding_lines(book)))}
+    path = year_two(prepared, year1, tmp_path / "y2" / "cahier-2026-2027.xlsx", tick=ticks, statement_true=True)
+    outcome = ingest(path, COOP, store)
+    assert outcome.accepted, to_text(outcome.result) if outcome.result else outcome.message()
+    return store, book, year1, path
+
+
+@pytest.mark.slow
+def test_all_prepares_one_exercice_for_the_department(
+    two_years: tuple[Store, Book, CheckResult, Path], tmp_path: Path
+) -> None:
+    """One cooperative already accepted in 2026-2027 does not make the department skip to 2027-2028: the exercice
+    most cooperatives have as their latest decides; ``--exercice`` chooses another; each cahier is built from ITS
+    cooperative's version of the exercice before."""
+    store, _, year1, _ = two_years
+    assert year1.journal is not None and year1.totals is not None
+    y1_path = next((tmp_path / "y1").glob("*.xlsx"))
+    for coop in ("0050", "0051"):
+        report = year1.to_report(file="cahier-2025-2026.xlsx")
+        report.coop = coop
+        store.submit(coop, "cahier-2025-2026.xlsx", y1_path.read_bytes(), report, year1.journal)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    args = ["nouvel-exercice", "--store", str(tmp_path / "store"), "--all", "--inbox", str(inbox)]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "Exercice préparé : 2026-2027" in first.output
+    assert sorted(p.parent.name for p in inbox.glob("*/cahier-2026-2027.xlsx")) == [COOP, "0050", "0051"]
+    assert not list(inbox.glob("*/cahier-2027-2028.xlsx"))
+    mine = check_file(inbox / COOP / "cahier-2026-2027.xlsx")  # from COOP's 2025-2026, not its 2026-2027
+    assert mine.totals is not None and mine.totals.report_banque == year1.totals.banque_fin
+    chosen = CliRunner().invoke(cli, [*args, "--exercice", "2027-2028"])
+    assert chosen.exit_code == 0 and "Exercice préparé : 2027-2028 (choisi par --exercice)" in chosen.output
+    assert "3 cahiers écrits (2 vierges)" in chosen.output, chosen.output
+    y2 = store.current(COOP, Y2)
+    assert y2 is not None
+    again = check_file(inbox / COOP / "cahier-2027-2028.xlsx")
+    assert again.totals is not None and again.totals.report_banque == store.read_report(COOP, y2).totals.banque_fin
+
+
+def test_bulk_refuses_force_and_a_missing_inbox(tmp_path: Path) -> None:
+    roster = tmp_path / "coops.csv"
+    roster.write_text("coop;nom\n69001;École A\n69002;École B\n", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    (inbox / "69001").mkdir(parents=True)
+    mine = inbox / "69001" / "cahier-2026-2027.xlsx"
+    mine.write_bytes(b"started: three lines typed")
+    base = ["nouvel-exercice", "--store", str(tmp_path / "store"), "--roster", str(roster), "--all"]
+    forced = CliRunner().invoke(cli, [*base, "--inbox", str(inbox), "--exercice", Y2, "--force"])
+    assert forced.exit_code == 1 and "--force ne va pas avec --all" in forced.output
+    assert mine.read_bytes() == b"started: three lines typed" and not (inbox / "69002").exists()
+    run = CliRunner().invoke(cli, [*base, "--inbox", str(inbox), "--exercice", Y2])
+    assert run.exit_code == 0 and "1 cahier écrit" in run.output and "1 déjà là" in run.output, run.output
+    assert mine.read_bytes() == b"started: three lines typed"
+    typo = CliRunner().invoke(cli, [*base, "--inbox", str(tmp_path / "inbx")])
+    assert typo.exit_code == 1 and "n'existe pas" in typo.output and "--inbox" in typo.output
+    assert not (tmp_path / "inbx").exists()
+    with pytest.raises(NouvelExerciceError):
+        prepare_all(None, tmp_path / "inbx", roster)
+
+
+def test_ready_only_when_the_report_follows(stored_year: tuple[Store, Book, CheckResult], tmp_path: Path) -> None:
+    """A prepared cahier with no line but its report à nouveau changed is refused (REPORT_DISCONTINUITY), not « prêt
+    à remplir »; on the command line the refusal says the report is printed below (no --outputs)."""
+    store, _, year1 = stored_year
+    assert year1.totals is not None
+    prepared, _ = prepare_one(store, COOP, tmp_path / "cahier-2026-2027.xlsx")
+    wb = openpyxl.load_workbook(prepared)
+    cell = wb[L.SHEET_PARAMS].cell(L.PARAMS_BY_NAME["report_banque"].row, 2)
+    cell.value = float(Decimal(year1.totals.banque_fin + 10_000) / 100)
+    raised = tmp_path / "raised.xlsx"
+    wb.save(raised)
+    assert ingest(prepared, COOP, store).ready  # untouched, as prepared
+    result = CliRunner().invoke(cli, ["ingest", "--store", str(tmp_path / "store"), "--coop", COOP, str(raised)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("REFUSÉ") and "REPORT_DISCONTINUITY" in result.output, result.output
+    assert "voir le rapport ci-dessous" in result.output and "à côté de ce fichier" not in result.output
+    assert [v.status for v in store.history(COOP) if v.filename == "raised.xlsx"] == ["refused"]
+
+
+def test_no_continuity_for_another_cooperatives_cahier(
+    two_years: tuple[Store, Book, CheckResult, Path], tmp_path: Path
+) -> None:
+    """COOP's year 2 saved in the folder of 0043 (which has a year 1 of its own): COOP_MISMATCH only, no
+    continuity findings computed from 0043's year."""
+    store, _, year1, path = two_years
+    assert year1.journal is not None
+    report = year1.to_report(file="cahier-2025-2026.xlsx")
+    report.coop = "0043"
+    assert report.totals is not None
+    report.totals = dataclasses.replace(report.totals, report_banque=report.totals.report_banque + 5_000)  # elsewhere
+    store.submit("0043", "cahier-2025-2026.xlsx", b"another coop", report, year1.journal)
+    result = check_file(path, expected_coop="0043")
+    check_continuity(result, store, "0043")
+    codes = {f.code for f in result.findings}
+    assert Code.COOP_MISMATCH in codes
+    assert not codes & {Code.REPORT_DISCONTINUITY, Code.OUTSTANDING_DROPPED}, to_text(result)
+    assert result.continuity is not None and "autre coopérative" in result.continuity
+
+
+def test_carried_lines_sorted_by_date(two_years: tuple[Store, Book, CheckResult, Path]) -> None:
+    store = two_years[0]
+    before = from_store(store, COOP, Y2)
+    assert before is not None and len(before.outstanding) >= 2
+    dates = [a.date for a in before.outstanding]
+    assert all(d is not None for d in dates) and dates == sorted(d for d in dates if d is not None)
+    assert any(d is not None and d < Exercice(2026).start for d in dates)  # the line carried from 2025-2026
+
+
+def test_dropped_line_wording_agrees() -> None:
+    from workbook_tools import messages
+
+    day = dt.date(2026, 8, 20)
+    for kind, word in (("depense", "La dépense"), ("remise", "La remise")):
+        text = messages.outstanding_dropped(kind, "Livres", 8000, day, None, "2025-2026")
+        assert text.startswith(word) and "n'était pas passée" in text
+        assert "Ajoutez-la" in text and "pointez-la quand elle" in text and "-le" not in text
+    text = messages.outstanding_dropped("cheque", "Livres", 8000, day, "1234568", "2025-2026")
+    assert text.startswith("Le chèque n° 1234568") and "passé en" in text and "Ajoutez-le" in text
+
+
+def test_one_way_to_write_a_gap() -> None:
+    from workbook_tools.bilan import Discontinuite
+    from workbook_tools.text import gap
+
+    assert gap(10_000) == "écart de +100,00 €"
+    assert gap(-1) == "écart de \u22120,01 €"
+    assert gap(0) == "écart de 0,00 €"
+    assert gap(10_000) in Discontinuite("banque", 100, 10_100).texte("2025-2026")
+    from workbook_tools import messages
+
+    text = messages.report_discontinuity("banque", 10_100, 100, "2025-2026", dt.date(2026, 8, 31), "banque")
+    assert gap(10_000) in text

@@ -34,7 +34,7 @@ from workbook_tools.libreoffice import convert
 from workbook_tools.model import Code, Finding, Report, Severity
 from workbook_tools.sample import sample_book
 from workbook_tools.store import Store
-from workbook_tools.text import euros
+from workbook_tools.text import euros, gap
 from workbook_tools.validate import CheckResult, check_file
 
 CHART = default_chart()
@@ -386,7 +386,7 @@ def test_a_statement_that_counts_a_september_tick_as_cleared_is_refused(check: C
     book.params["releve_31_08"] = Decimal(str(book.params["releve_31_08"])) - late  # as if cleared by 31/08
     result = check(book)
     assert found(result) == [(Code.RAPPROCHEMENT_MISMATCH, "Paramètres!B10", Severity.ERROR)]
-    assert f"(écart {euros(-cents(late))})" in result.findings[0].message
+    assert f"({gap(-cents(late))})" in result.findings[0].message
 
 
 # --------------------------------------------------------------------------- 4. one voucher, several lines

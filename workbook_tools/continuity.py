@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools import layout, messages
 from workbook_tools.exercice import Exercice
-from workbook_tools.model import Attente, Bien, Code, Finding, Report
+from workbook_tools.model import Attente, Bien, Code, Finding, Report, Severity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,6 +62,7 @@ def handover(report: Report, journal: pd.DataFrame | None, coop: str, version: s
     counted = totals.caisse_comptee is not None
     carried = list(annexes.en_attente) if annexes else []
     outstanding = _journal_outstanding(journal) + [a for a in carried if a.outstanding_at(exercice.end)]
+    outstanding.sort(key=lambda a: (a.date is None, a.date or exercice.end))  # by date, as « En attente » reads
     params = {}
     if annexes is not None:
         for name in CARRIED_PARAMS:
@@ -141,6 +142,11 @@ def check(result: CheckResult, store: Store | None, coop: str | None = None, *, 
     does not: a cooperative's first year in the store is no news to its teacher)."""
     if store is None:
         result.continuity = NOT_CHECKED
+        return
+    if any(f.code is Code.COOP_MISMATCH for f in result.findings):  # another cooperative's cahier: its year is not
+        result.continuity = (  # compared with this folder's
+            "Continuité non vérifiée : ce cahier est celui d'une autre coopérative (voir l'erreur sur son numéro)."
+        )
         return
     coop = coop or result.coop
     current = Exercice.read(result.exercice)
@@ -238,7 +244,7 @@ def _dropped(result: CheckResult, before: Handover) -> list[Finding]:
         if match is not None:
             del here[match]
             continue
-        kind = "La remise" if key[0] == "recette" else "Le chèque" if cheque else "La dépense"
+        kind = "remise" if key[0] == "recette" else "cheque" if cheque else "depense"
         message = messages.outstanding_dropped(kind, line.libelle, key[1], line.date, line.cheque,
                                                str(before.exercice))  # fmt: skip
         out.append(
@@ -249,10 +255,12 @@ def _dropped(result: CheckResult, before: Handover) -> list[Finding]:
 
 def is_untouched(result: CheckResult) -> bool:
     """A prepared cahier nobody has filled yet (« prêt à remplir »): it reads as a cahier, with no Journal line
-    and no line of « En attente » ticked. Whatever its parameters say, it is not judged before it holds lines."""
+    and no line of « En attente » ticked, and no error but parameters still to type (a blank cahier's opening
+    balances). Run after :func:`check`: a report à nouveau that does not follow last year's closing one
+    (REPORT_DISCONTINUITY), a parameter mistyped or another cooperative's number is refused, not « prêt à remplir »."""
     cahier = result.cahier
     if cahier is None or cahier.journal is None:
         return False
-    if any(f.code in (Code.FILE_UNREADABLE, Code.NOT_A_CAHIER, Code.COOP_MISMATCH) for f in result.findings):
+    if any(f.severity is Severity.ERROR and f.code is not Code.PARAM_MISSING for f in result.findings):
         return False
     return len(cahier.journal) == 0 and all(item.get("pointe") is None for item in cahier.en_attente)

@@ -59,6 +59,9 @@ def is_own_output(name: str) -> bool:
     return lower.endswith(OUTPUT_SUFFIXES)
 
 
+NEXT_TO_FILE = "voir le rapport à côté de ce fichier"  # where the watcher writes it (write_outputs)
+
+
 @dataclass
 class Outcome:
     """What became of one submission."""
@@ -103,11 +106,12 @@ class Outcome:
     def warnings(self) -> int:
         return self.report.warnings
 
-    def message(self) -> str:
-        """The one-line French status a teacher reads."""
+    def message(self, *, report: str = NEXT_TO_FILE) -> str:
+        """The one-line French status a teacher reads; ``report``: where a refusal's report is to be read."""
         if self.version is None:
             return ready_line(self.filename, self.report.exercice)
-        return status_line(self.version, self.original, self.errors, self.warnings, returned=self.returned)
+        return status_line(self.version, self.original, self.errors, self.warnings, returned=self.returned,
+                           report=report)  # fmt: skip
 
 
 READY = "ready"  # Outcome.status of a prepared cahier nobody has filled yet: neither a version nor a refusal
@@ -124,7 +128,13 @@ def ready_line(filename: str, exercice: str | None) -> str:
 
 
 def status_line(
-    version: Version, original: Version | None, errors: int, warnings: int, *, returned: bool = False
+    version: Version,
+    original: Version | None,
+    errors: int,
+    warnings: int,
+    *,
+    returned: bool = False,
+    report: str = NEXT_TO_FILE,
 ) -> str:
     name = version.filename
     when = date_time(version.received_at)
@@ -134,7 +144,7 @@ def status_line(
     if version.status == REFUSED:
         return (
             f"REFUSÉ — {name} reçu le {when} : {count(errors, 'erreur')} à corriger{warn} ; "
-            f"voir le rapport à côté de ce fichier, corrigez et enregistrez à nouveau."
+            f"{report}, corrigez et enregistrez à nouveau."
         )
     first = original or version
     if returned:
@@ -219,14 +229,14 @@ def ingest_bytes(
             result = check_isolated(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES, limits=limits)
         else:
             result = check_file(copy, expected_coop=coop, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        if recorded is None:  # the opening balances against last year's accepted closing ones (issue 12), before
+            check_continuity(result, store, coop, say_first=False)  # « prêt à remplir »: a wrong report wins over it
         if recorded is None and is_untouched(result):  # « prêt à remplir »: not judged, not stored (issue 12)
             ready = Outcome(None, None, result.to_report(file=printable_name(filename)), result, filename=filename)
             if outputs is not None:
                 write_ready(outputs, filename, ready.message())
                 ready.answered_at = time.monotonic()
             return ready
-        if recorded is None:  # the opening balances against last year's accepted closing ones (issue 12)
-            check_continuity(result, store, coop, say_first=False)
         report = result.to_report(file=printable_name(filename), sha256=sha256(data))
         returned = False
         if recorded is None:

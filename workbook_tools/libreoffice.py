@@ -5,6 +5,10 @@ default: it shows the cached values, and openpyxl writes none. Each conversion
 here runs with a private, throw-away user profile that says "always recalculate
 on load" for OOXML and ODF, so the converted file holds LibreOffice's own results.
 A private profile also lets several conversions run at once.
+
+``recalculate=False`` runs with a fresh profile left at LibreOffice's DEFAULT settings (as a teacher's
+LibreOffice is), which shows the cached values and computes only the formula cells that have none: the
+tests use it to check that a workbook the tool wrote opens with the right figures everywhere.
 """
 
 from __future__ import annotations
@@ -60,19 +64,22 @@ def _write_profile(root: Path) -> None:
     (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
 
 
-def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
+def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120, *, recalculate: bool = True) -> Path:
     """Convert ``src`` to ``fmt`` (``xlsx``, ``ods``, ``pdf``, or ``ext:Filter``) into ``outdir``; formulas recomputed.
 
     Returns the converted file, ``outdir/<stem>.<ext>``. The source is never overwritten:
     LibreOffice writes into a private temporary folder and the result is moved into place.
     """
-    return convert_all([src], fmt, outdir, timeout)[0]
+    return convert_all([src], fmt, outdir, timeout, recalculate=recalculate)[0]
 
 
-def convert_all(srcs: list[Path], fmt: str, outdir: Path, timeout: float = 120) -> list[Path]:
+def convert_all(
+    srcs: list[Path], fmt: str, outdir: Path, timeout: float = 120, *, recalculate: bool = True
+) -> list[Path]:
     """Like :func:`convert`, for several files in one LibreOffice run (one start-up, seconds saved per file).
 
-    The files must have distinct names (stems): each comes back as ``outdir/<stem>.<ext>``, in the order given."""
+    The files must have distinct names (stems): each comes back as ``outdir/<stem>.<ext>``, in the order given.
+    ``recalculate=False``: LibreOffice's default settings (cached values shown), not "always recalculate"."""
     srcs = [Path(src) for src in srcs]
     outdir = Path(outdir)
     for src in srcs:
@@ -88,7 +95,10 @@ def convert_all(srcs: list[Path], fmt: str, outdir: Path, timeout: float = 120) 
     with tempfile.TemporaryDirectory(prefix="cahier-lo-") as tmp:
         tmpdir = Path(tmp)
         profile = tmpdir / "profile"
-        _write_profile(profile)
+        if recalculate:
+            _write_profile(profile)
+        else:
+            profile.mkdir()
         work_out = tmpdir / "out"
         work_out.mkdir()
         cmd = [

@@ -4,15 +4,18 @@ Built from the blank template (``templates/cahier.xlsx``), never by copying last
 spreadsheet did to that file (lost drop-downs, a moved column) is not carried over. The cells are written straight
 into the template's sheet XML — the prepared cells already exist there with their formats — so that a cahier takes
 milliseconds (a department's thousand cooperatives in seconds, see ``bench/bench_nouvel_exercice.py``). The
-template asks the spreadsheet to recalculate on opening (``fullCalcOnLoad``), so the CRF sheet shows the figures at
-once.
+template asks the spreadsheet to recalculate on opening (``fullCalcOnLoad``, which Excel obeys); LibreOffice, with its
+default settings, shows the results cached in the file instead and computes only the formulas without one — so the
+template's cached results, computed for empty Paramètres, are dropped from every formula cell
+(:func:`drop_cached_results`): the Journal's header, the CRF and the checks show this cahier's figures at once.
 
 Filled: Paramètres (coop number and name, commune, mandataire, exercice N+1, report banque = the books' bank at
 31 August, report caisse = the counted cash — or the books' cash, with a note beside it, when none was counted), the
 « En attente » sheet (the bank lines outstanding at 31 August, unticked) and the Inventaire (items not disposed of).
 A cooperative of the roster without an accepted version gets a blank cahier with its number, name and exercice.
 
-Files are never overwritten unless asked (``force``): a cahier the teacher may already have started is theirs.
+Files are never overwritten unless asked (``force``, for one cooperative only): a cahier the teacher may already have
+started is theirs. In bulk, a file already there is always kept.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ _CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _TYPE = re.compile(rb'\s+t="[^"]*"')
 _SHEET = re.compile(rb'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
+# a formula cell with its cached result: <c r=".." s=".." t="str"><f ...>...</f><v>...</v></c>
+_FORMULA_RESULT = re.compile(rb"<c ([^>]*?)><f((?:[^>]*/>)|(?:[^>]*>[^<]*</f>))<v>[^<]*</v></c>")
 
 NOTE_COL = "C"  # Paramètres: the hint column, where the note on an uncounted cash goes
 
@@ -102,10 +107,33 @@ class _Template:
     sheets: dict[str, str]  # sheet name → member name
 
 
+def drop_cached_results(sheet_xml: bytes) -> bytes:
+    """The sheet XML with the cached result of every formula cell removed (its ``t`` type too): a spreadsheet then has
+    to compute each formula on opening — LibreOffice does so even with its default settings, which otherwise show
+    the cached results of a file asking to be recalculated (``fullCalcOnLoad``) as they are."""
+    return _FORMULA_RESULT.sub(lambda m: b"<c " + _TYPE.sub(b"", m.group(1)) + b"><f" + m.group(2) + b"</c>", sheet_xml)
+
+
+def drop_cached_results_in(path: Path) -> Path:
+    """:func:`drop_cached_results` on every sheet of the workbook at ``path``, rewritten in place (members, their order
+    and dates kept)."""
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, payload in members:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                payload = drop_cached_results(payload)
+            out.writestr(info, payload)
+    return path
+
+
 @cache
 def _template(path: Path) -> _Template:
     with zipfile.ZipFile(path) as zf:
-        members = tuple((info, zf.read(info)) for info in zf.infolist())
+        members = tuple(
+            (info, drop_cached_results(data) if info.filename.startswith("xl/worksheets/") else data)
+            for info, data in ((info, zf.read(info)) for info in zf.infolist())
+        )
     data = dict((info.filename, payload) for info, payload in members)
     targets = {rid.decode(): target.decode() for rid, target in _REL.findall(data["xl/_rels/workbook.xml.rels"])}
     sheets = {}
@@ -256,6 +284,13 @@ def prepare_one(store: Store, coop: str, output: Path | None = None, *, force: b
     written, what it holds). ``output``: default ``cahier-AAAA-AAAA.xlsx`` in the current folder.
     Raises NouvelExerciceError (no accepted version), FileExistsError, StoreError."""
     check_coop(coop)
+    stored = {coop_key(c): c for c in store.coops()}
+    if coop_key(coop) not in stored:
+        raise NouvelExerciceError(
+            f"Aucune coopérative {coop} dans le dépôt {store.display_url} : vérifiez le numéro. Pour une coopérative "
+            "nouvelle, partez du modèle vierge (cahier template)."
+        )
+    coop = stored[coop_key(coop)]  # as the store writes it (069001 typed, 69001 stored)
     before = from_store(store, coop)
     if before is None:
         raise NouvelExerciceError(
@@ -278,13 +313,19 @@ class Bulk:
 
 
 def department_exercice(store: Store | None, coops: Iterable[str]) -> Exercice:
-    """The exercice to prepare for the whole department: the one after the latest exercice accepted in the store;
-    with nothing accepted, the school year of today."""
+    """The exercice to prepare for the whole department: the one after the exercice that most cooperatives have as
+    their latest accepted one (on a tie, the later) — not the latest of all, so that a cooperative already accepted
+    in the new year does not make the department skip a year; with nothing accepted, the school year of today."""
+    from collections import Counter
+
     from workbook_tools.store.standing import latest_accepted
 
     found = [latest_accepted(store.history(c)) for c in coops] if store is not None else []
-    latest = max((e for e in (Exercice.read(f) for f in found if f) if e is not None), default=None)
-    return latest.next if latest is not None else Exercice.containing(dt.date.today())
+    votes = Counter(e for e in (Exercice.read(f) for f in found if f) if e is not None)
+    if not votes:
+        return Exercice.containing(dt.date.today())
+    latest = max(votes, key=lambda e: (votes[e], e.start_year))
+    return latest.next
 
 
 def prepare_all(
@@ -293,14 +334,20 @@ def prepare_all(
     roster: Path | None = None,
     *,
     exercice: Exercice | None = None,
-    force: bool = False,
 ) -> Bulk:
-    """``cahier-AAAA-AAAA.xlsx`` in the folder of each cooperative of the store and of the roster (a folder named by
-    its number is made when it has none; an existing « 69004 - École … » is used). A cooperative with an accepted
-    version of the exercice before gets its handover, the others a blank cahier with their number and name. A file
-    already there is kept (unless ``force``). Raises StoreError, OSError, BilanError (roster unreadable)."""
+    """``cahier-AAAA-AAAA.xlsx`` of ``exercice`` (default: :func:`department_exercice`) in the folder of each
+    cooperative of the store and of the roster (a folder named by its number is made when it has none; an existing
+    « 69004 - École … » is used). A cooperative with an accepted version of the exercice before gets its handover,
+    the others a blank cahier with their number and name. A file already there is never replaced: in bulk, the
+    cahier a teacher may have started is theirs. Raises NouvelExerciceError (INBOX is not a folder), StoreError,
+    OSError, BilanError (roster unreadable)."""
     from workbook_tools.consolidation import read_roster
 
+    if not inbox.is_dir():
+        raise NouvelExerciceError(
+            f"Le dossier des coopératives {inbox} n'existe pas : vérifiez --inbox (celui que surveille "
+            "« cahier watch »). Rien n'a été écrit."
+        )
     known = store.coops() if store is not None else []
     expected = read_roster(roster) if roster is not None else []
     target_exercice = exercice or department_exercice(store, known)
@@ -313,7 +360,7 @@ def prepare_all(
     for key, coop in sorted(coops.items()):
         folder = folders.get(key) or inbox / coop
         target = folder / file_name(target_exercice)
-        if target.exists() and not force:
+        if target.exists():
             bulk.kept.append(target)
             continue
         before = from_store(store, coop, str(target_exercice.previous)) if coop in known and store else None
@@ -321,7 +368,7 @@ def prepare_all(
             Prepared.following(before) if before is not None else Prepared.blank(target_exercice, coop, names.get(key))
         )
         try:
-            write(prepared, target, force=force)
+            write(prepared, target)
         except FileExistsError:
             bulk.kept.append(target)
             continue

@@ -77,6 +77,21 @@ def euros(cents: int | None) -> str:
     return f"{sign}{whole:,}".replace(",", NNBSP) + f",{frac:02d} €"
 
 
+MINUS = "\u2212"  # the minus sign of print, not the hyphen
+
+
+def signed_euros(cents: int) -> str:
+    """A difference, its sign always written: ``10000`` → « +100,00 € », ``-1`` → « −0,01 € » (a real minus sign),
+    ``0`` → « 0,00 € »."""
+    sign = "+" if cents > 0 else MINUS if cents < 0 else ""
+    return sign + euros(abs(int(cents)))
+
+
+def gap(cents: int) -> str:
+    """« écart de +100,00 € »: how every message states a difference (what was found − what was expected)."""
+    return f"écart de {signed_euros(cents)}"
+
+
 def euros_csv(cents: int | None) -> str:
     """``-123456`` → ``-1234,56``: euros with a decimal comma and nothing else, what a French spreadsheet reads
     as a number from a CSV file (no thousands separator, no € sign). None → empty."""

@@ -30,14 +30,18 @@ def command(file: Path, coop: str, store_url: str, outputs: Path | None, max_siz
     Exemple :
       cahier ingest --store /srv/cahier/depot --coop 69001 cahier-2025-2026.xlsx
     """
-    from workbook_tools.ingest import ingest
+    from workbook_tools.ingest import ingest, output_stem
     from workbook_tools.store import Store
 
     with store_errors():
         if outputs is not None:
             outputs.mkdir(parents=True, exist_ok=True)
         outcome = ingest(file, coop, Store(store_url), outputs=outputs, max_bytes=megabytes(max_size))
-    click.echo(outcome.message())
+    if outputs is None:
+        where = "voir le rapport ci-dessous"
+    else:
+        where = f"voir le rapport {output_stem(file.name)}.rapport.txt dans {outputs}"
+    click.echo(outcome.message(report=where))
     if outcome.result is not None and outcome.result.findings:
         from workbook_tools.report import to_text
 

@@ -4,10 +4,14 @@ next year's cahier prepared from this year's accepted one (issue 12)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workbook_tools.cli._store import existing_store, store_errors, store_option
+
+if TYPE_CHECKING:
+    from workbook_tools.exercice import Exercice
 
 
 @click.command("nouvel-exercice")
@@ -38,7 +42,13 @@ from workbook_tools.cli._store import existing_store, store_errors, store_option
     type=click.Path(dir_okay=False, path_type=Path),
     help="Avec --coop : le cahier à écrire (défaut : cahier-AAAA-AAAA.xlsx dans le dossier courant).",
 )
-@click.option("--force", is_flag=True, help="Remplace un cahier déjà là (sinon il est gardé tel quel).")
+@click.option(
+    "--exercice",
+    metavar="AAAA-AAAA",
+    help="Avec --all : l'exercice à préparer pour tout le département (défaut : celui qui suit l'exercice que la "
+    "plupart des coopératives ont pour dernier accepté).",
+)
+@click.option("--force", is_flag=True, help="Avec --coop : remplace un cahier déjà là (sinon il est gardé tel quel).")
 @store_option
 def command(
     coop: str | None,
@@ -46,6 +56,7 @@ def command(
     inbox: Path | None,
     roster: Path | None,
     output: Path | None,
+    exercice: str | None,
     force: bool,
     store_url: str,
 ) -> None:
@@ -53,7 +64,12 @@ def command(
 
     Paramètres remplis (coopérative, exercice suivant, report à nouveau banque et caisse = soldes au 31 août),
     chèques et remises pas encore passés en banque au 31 août dans la feuille « En attente », inventaire repris.
-    Un fichier déjà là n'est jamais remplacé sans --force.
+    Un fichier déjà là n'est jamais remplacé sans --force ; avec --all, jamais : le cahier qu'un enseignant a
+    peut-être commencé reste le sien.
+
+    Avec --all, un seul exercice pour tout le département (--exercice, ou celui qui suit l'exercice que la plupart
+    des coopératives ont pour dernier accepté) ; chaque coopérative reçoit le cahier tiré de SA version acceptée de
+    l'exercice d'avant, ou un cahier vierge si elle n'en a pas.
 
     Statut de sortie : 0 écrit (ou, avec --all, rien à écrire), 1 erreur.
 
@@ -61,6 +77,7 @@ def command(
     Exemples :
       cahier nouvel-exercice --store /srv/cahier/depot --coop 69001
       cahier nouvel-exercice --store /srv/cahier/depot --all --inbox /srv/cahier/cooperatives --roster coops.csv
+      cahier nouvel-exercice --store /srv/cahier/depot --all --inbox /srv/cahier/cooperatives --exercice 2026-2027
     """
     if every == (coop is not None):
         raise click.UsageError("Donnez soit --coop NUMÉRO, soit --all --inbox DOSSIER.")
@@ -70,16 +87,28 @@ def command(
         raise click.UsageError("--inbox et --roster vont avec --all, pas avec --coop.")
     if every and output is not None:
         raise click.UsageError("-o va avec --coop ; avec --all, chaque cahier va dans le dossier de sa coopérative.")
+    if coop is not None and exercice is not None:
+        raise click.UsageError("--exercice va avec --all ; avec --coop, l'exercice suit la dernière version acceptée.")
+    if every and force:
+        raise click.ClickException(
+            "--force ne va pas avec --all : un cahier déjà dans le dossier d'une coopérative est peut-être commencé, "
+            "il n'est jamais remplacé en masse. Pour en refaire un, utilisez --coop NUMÉRO -o FICHIER --force."
+        )
     from workbook_tools.bilan import BilanError
+    from workbook_tools.exercice import Exercice, ExerciceError
     from workbook_tools.nouvel_exercice import NouvelExerciceError
 
+    try:
+        chosen = Exercice.parse(exercice) if exercice is not None else None
+    except ExerciceError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         with store_errors():
             if coop is not None:
                 _one(store_url, coop, output, force)
             else:
                 assert inbox is not None
-                _all(store_url, inbox, roster, force)
+                _all(store_url, inbox, roster, chosen)
     except (NouvelExerciceError, BilanError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -101,13 +130,23 @@ def _one(store_url: str, coop: str, output: Path | None, force: bool) -> None:
     )
 
 
-def _all(store_url: str, inbox: Path, roster: Path | None, force: bool) -> None:
+def _all(store_url: str, inbox: Path, roster: Path | None, exercice: Exercice | None) -> None:
     from workbook_tools.nouvel_exercice import file_name, prepare_all
     from workbook_tools.store import Store
     from workbook_tools.text import count
 
     store = Store(store_url)
-    bulk = prepare_all(store if store.exists() else None, inbox, roster, force=force)
+    bulk = prepare_all(store if store.exists() else None, inbox, roster, exercice=exercice)
+    how = (
+        "choisi par --exercice"
+        if exercice is not None
+        else f"celui qui suit {bulk.exercice.previous}, le dernier exercice accepté de la plupart des coopératives ; "
+        "--exercice AAAA-AAAA pour en choisir un autre"
+    )
+    click.echo(
+        f"Exercice préparé : {bulk.exercice} ({how}). Chaque cahier part de la version acceptée de "
+        f"{bulk.exercice.previous} de sa coopérative, vierge sans elle."
+    )
     name = file_name(bulk.exercice)
     blank = f" ({count(len(bulk.blank), 'vierge', 'vierges', none='aucun vierge')})" if bulk.written else ""
     click.echo(
