@@ -237,8 +237,8 @@ def test_crf_workbook_shows_the_figures(world: World, coop: str, tmp_path: Path)
     assert [p.name for p in tmp_path.iterdir()] == [f"{coop}.crf.xlsx"]  # no temporary left behind
     wb = _values(path)
     assert wb.sheetnames == [
-        "CRF", "Rapprochement", "Arrêté de caisse", "Subventions", "Actions", "Inventaire", "Avertissements", "Quitus",
-        "Journal",
+        "CRF", "Rapprochement", "Arrêté de caisse", "Subventions", "Actions", "CRA", "Inventaire", "Avertissements",
+        "Quitus", "Journal",
     ]  # fmt: skip
     exp = expected(world.books[coop])
     shown = _crf_sheet_figures(wb)
@@ -342,7 +342,7 @@ def test_consolidation_workbook_and_json_agree(world: World, roster: Path, tmp_p
     out = write_consolidation(world.store, tmp_path / "departement.xlsx", roster=roster, exercice=EXERCICE)
     assert [p.name for p in tmp_path.iterdir()] == ["departement.xlsx"]
     wb = _values(out)
-    assert wb.sheetnames == ["Synthèse", "Coopératives", "Charges", "Produits", "Alertes", "Manquantes"]
+    assert wb.sheetnames == ["Synthèse", "Coopératives", "Charges", "Produits", "Alertes", "Manquantes", "CRA et quitus"]
     runner = CliRunner()
     result = runner.invoke(
         main, ["consolidate", "--store", str(world.store.url), "--roster", str(roster), "--exercice", EXERCICE,
@@ -352,11 +352,11 @@ def test_consolidation_workbook_and_json_agree(world: World, roster: Path, tmp_p
     data = json.loads(result.stdout)
     by_coop = {d["coop"]: d for d in data["cooperatives"]}
     ws = wb["Coopératives"]
-    header = [c.value for c in ws[1]]
-    assert ws.freeze_panes == "C2" and ws.auto_filter.ref
+    header = [c.value for c in ws[2]]  # row 1: the note stating the lateness rule (issue 14)
+    assert ws.freeze_panes == "C3" and ws.auto_filter.ref
     col = {name: header.index(name) for name in ("N°", "Statut", "Report à nouveau", "Produits", "Charges", "Résultat", "Disponible au 31/08", "Alertes")}  # fmt: skip
     seen = set()
-    for row in ws.iter_rows(min_row=2, values_only=True):
+    for row in ws.iter_rows(min_row=3, values_only=True):
         d = by_coop[row[col["N°"]]]
         seen.add(d["coop"])
         for name, key in (("Report à nouveau", "ouverture"), ("Produits", "produits"), ("Charges", "charges"),
@@ -523,10 +523,10 @@ def test_template_crf_sheet_equals_the_bilan(world: World, tmp_path: Path) -> No
 def test_outputs_open_and_render_in_libreoffice(world: World, roster: Path, tmp_path: Path, which: str) -> None:
     if which == "crf":
         path = write_crf(world.store, "0003", EXERCICE, tmp_path / "crf.xlsx")
-        pages = 11  # a page a sheet, and the Journal's 45 lines on three
+        pages = 12  # a page a sheet (the CRA's included), and the Journal's 45 lines on three
     else:
         path = write_consolidation(world.store, tmp_path / "consolidation.xlsx", roster=roster, exercice=EXERCICE)
-        pages = 9  # « Coopératives » three pages wide
+        pages = 10  # « Coopératives » three pages wide, « CRA et quitus » one
     # recalculated by LibreOffice, the live totals equal the values we wrote
     ours = _values(path)
     theirs = _values(convert(path, "xlsx", tmp_path / "lo"))

@@ -196,7 +196,9 @@ def test_consolidation_json_and_workbook_show_n1(two_years: TwoYears, tmp_path: 
 
     out = write_consolidation_workbook(consolidate(two_years.store), tmp_path / "departement.xlsx")
     wb = openpyxl.load_workbook(out, data_only=True)
-    assert wb.sheetnames == ["Synthèse", "Coopératives", "Évolution", "Charges", "Produits", "Alertes", "Manquantes"]
+    assert wb.sheetnames == [
+        "Synthèse", "Coopératives", "Évolution", "Charges", "Produits", "Alertes", "Manquantes", "CRA et quitus"
+    ]  # fmt: skip
     ws = wb["Évolution"]
     header = [c.value for c in ws[1]]
     col = {h: i for i, h in enumerate(header)}

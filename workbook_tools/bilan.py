@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.exercice import Exercice, ExerciceError
-from workbook_tools.model import Annexes, Bien, Finding, Report, Severity, Subvention, Totals
+from workbook_tools.model import ActionCra, Annexes, Bien, Finding, Quitus, Report, Severity, Subvention, Totals
 from workbook_tools.store import Store, StoreError, Version
 from workbook_tools.store.standing import latest_accepted, standing
-from workbook_tools.text import count, euros
+from workbook_tools.text import count, euros, gap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,11 +70,9 @@ class Discontinuite:
     def texte(self, precedent: str) -> str:
         """In French, with both figures and the difference (``precedent``: last year's exercice, ``2024-2025``): the
         wording of the CRF's note and of the consolidation's alert."""
-        sign = "+" if self.ecart > 0 else ""
         return (
             f"report à nouveau {self.compte} au 1er septembre de {euros(self.report)}, mais la version acceptée de "
-            f"l'exercice {precedent} se termine au 31 août à {euros(self.cloture)} en {self.compte} : écart de "
-            f"{sign}{euros(self.ecart)}"
+            f"l'exercice {precedent} se termine au 31 août à {euros(self.cloture)} en {self.compte} : {gap(self.ecart)}"
         )
 
 
@@ -244,6 +242,9 @@ class Crf(Totals):
     journal: list[Ligne] = field(default_factory=list)  # every line of the year, in row order (not in the JSON)
     refused: Version | None = None  # a newer submission that was refused
     precedent: Precedent | None = None  # last year's accepted figures (N−1), when the store holds them
+    cra: dict[str, int] = field(default_factory=dict)  # CRA headcounts (model.CRA_KEYS), issue 14
+    cra_actions: list[ActionCra] = field(default_factory=list)
+    quitus: Quitus | None = None  # who signed the quitus and when (Paramètres)
 
     @property
     def exercice_precedent(self) -> str | None:
@@ -288,6 +289,8 @@ class Crf(Totals):
         )
         data["discontinuites"] = [{**asdict(d), "ecart": d.ecart} for d in self.discontinuites]
         data["avertissements"] = [f.to_dict() for f in self.avertissements]
+        if self.quitus is not None:
+            data["quitus"]["signe"] = self.quitus.signe
         for name in (
             "resultat", "report", "banque_fin", "caisse_fin", "disponible_fin", "ecart_bilan", "banque_rapprochee",
             "ecart_rapprochement", "ecart_caisse", "subventions_journal",
@@ -386,6 +389,9 @@ def build_crf(
         avertissements=[f for f in report.findings if f.severity is Severity.WARNING],
         lignes=len(journal),
         precedent=precedent,
+        cra=dict(annexes.cra),
+        cra_actions=list(annexes.cra_actions),
+        quitus=annexes.quitus,
     )  # fmt: skip
     _fill_lines(crf, journal, chart)
     crf.non_pointes += _carried_outstanding(annexes, crf.exercice)

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.alertes import TREASURER_ALERTS, Seuils, treasurer_alerts
 from workbook_tools.bilan import (
     BilanError,
     Discontinuite,
@@ -33,11 +34,14 @@ from workbook_tools.bilan import (
     exercice_of,
 )
 from workbook_tools.chart import Chart, default_chart
-from workbook_tools.model import Code, Report, Totals
+from workbook_tools.files import atomic_path
+from workbook_tools.model import CRA_KEYS, Code, Report, Totals, known_code
 from workbook_tools.store import COOP_PATTERN, Store, Version, coop_key
 from workbook_tools.store import figures as stored_figures
+from workbook_tools.store.backends import LocalBackend
 from workbook_tools.store.figures import ReportFigures, StoredFigures
-from workbook_tools.store.standing import Standing, Status, is_late, latest_accepted, sent_date, standing
+from workbook_tools.store.standing import Standing, Status, counts_for, latest_accepted, sent_date, standing
+from workbook_tools.store.version import DUPLICATE, REFUSED
 from workbook_tools.text import count, date, euros, fold, os_error
 
 # Alert codes: what the departmental treasurer looks at first.
@@ -45,13 +49,15 @@ ALERTS: dict[str, str] = {
     "MANQUANTE": "Aucun cahier reçu pour l'exercice.",
     "REFUSEE": "Aucune version acceptée : le dernier cahier reçu a été refusé.",
     "VERSION_REFUSEE": "Une version plus récente a été refusée : les chiffres sont ceux de la dernière version acceptée.",
-    "RETARD": "Compte-rendu enregistré après le 30 septembre (date du fichier, ou de sa réception si elle est plus tôt).",
+    "RETARD": "Compte-rendu enregistré après la date limite (date du fichier, ou de sa réception si elle est plus tôt).",
+    "AUTRE_DOSSIER": "Un cahier de cette coopérative a été déposé dans le dossier d'une autre : il n'a pas été enregistré.",
     "DEFICIT": "L'exercice est en déficit.",
     "BANQUE_NEGATIVE": "Le compte bancaire est passé en dessous de zéro.",
     "CAISSE_NEGATIVE": "La caisse est passée en dessous de zéro.",
     "RAPPROCHEMENT_MANQUANT": "Pas de solde du relevé bancaire au 31 août : rapprochement impossible.",
     # the same code and title as the teacher's finding: this year's opening ≠ last year's accepted closing
     Code.REPORT_DISCONTINUITY.value: Code.REPORT_DISCONTINUITY.titre,
+    **TREASURER_ALERTS,  # what a treasurer hunts for (issue 14, item 5): workbook_tools.alertes
 }
 FIGURES = ("ouverture", "produits", "charges", "resultat", "cloture")
 _WORKERS = 8
@@ -66,6 +72,47 @@ class Alert:
     @property
     def titre(self) -> str:
         return ALERTS[self.code]
+
+
+@dataclass(frozen=True)
+class Constat:
+    """One finding of a cooperative's check, as the treasurer reads it: its title in French words and its cell."""
+
+    code: str
+    titre: str
+    severity: str  # error | warning
+    cell: str | None
+    message: str
+
+    @property
+    def texte(self) -> str:
+        """« Titre (Journal!C12) »."""
+        titre = self.titre.rstrip(". ")
+        return f"{titre} ({self.cell})" if self.cell else titre
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Constat:
+        code = str(data.get("code") or "")
+        known = known_code(code)
+        return cls(
+            code,
+            known.titre if known is not None else code,
+            str(data.get("severity") or "error"),
+            str(data["cell"]) if data.get("cell") else None,
+            str(data.get("message") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """A cahier saved in another cooperative's folder: refused there, it belongs to ``owner``."""
+
+    owner: str  # the cooperative number the cahier gives
+    folder: str  # the folder's cooperative
+    version: str
+    filename: str
+    received_at: str
+    saved_at: str | None  # the file's time, when the sync client kept it
 
 
 @dataclass
@@ -92,6 +139,26 @@ class CoopRow:
     alerts: list[Alert] = field(default_factory=list)
     precedent: Precedent | None = None  # last year's accepted figures (N−1), when the store holds them
     discontinuites: list[Discontinuite] = field(default_factory=list)  # this year's opening ≠ last year's closing
+    # issue 14: why, not just that; the dates; the roster's own columns
+    saved_at: str | None = None  # the file's modification time at reception (« Enregistré le »), ISO UTC
+    checked_version: str | None = None  # the version the counts and findings below are of (refused one, else current)
+    errors: int = 0
+    checked_warnings: int = 0
+    constats: list[Constat] = field(default_factory=list)  # its first findings, errors first
+    report_link: str | None = None  # the stored check report, when the store is a folder or a web address
+    misplaced: list[Misplaced] = field(default_factory=list)  # its cahiers saved in another cooperative's folder
+    extra: dict[str, str] = field(default_factory=dict)  # the roster's other columns (commune, e-mail…)
+    # issue 14, items 5–7: the finding codes, CRA headcounts and quitus of the version that counts
+    codes: frozenset[str] = frozenset()
+    cra: dict[str, int] = field(default_factory=dict)
+    quitus_manque: tuple[str, ...] | None = None  # what the quitus lacks: () signed, None unknown (no annexes)
+
+    @property
+    def quitus_fr(self) -> str:
+        """« signé », « non signé », or empty when nothing is known."""
+        if self.quitus_manque is None:
+            return ""
+        return "non signé" if self.quitus_manque else "signé"
 
     @property
     def has_figures(self) -> bool:
@@ -135,6 +202,19 @@ class Consolidation:
     chapitres: list[tuple[str, str, str]]  # (code, label, sens)
     rows: list[CoopRow]
     roster: bool = False
+    deadline: dt.date | None = None  # the CRF's deadline the lateness is judged against (default: 30 September)
+    roster_columns: list[str] = field(default_factory=list)  # the roster's columns besides number and name, in order
+    seuils: Seuils = field(default_factory=Seuils)  # the treasurer's thresholds (issue 14, item 5)
+
+    def cra_totals(self) -> dict[str, int]:
+        """The department's CRA: each headcount summed over the cooperatives with accepted figures, and how many
+        cooperatives gave it (``<key>_cooperatives``) — an empty CRA is not a zero."""
+        out: dict[str, int] = {}
+        for key in CRA_KEYS:
+            given = [r.cra[key] for r in self.rows if r.has_figures and key in r.cra]
+            out[key] = sum(given)
+            out[f"{key}_cooperatives"] = len(given)
+        return out
 
     @property
     def exercice_precedent(self) -> str:
@@ -204,6 +284,8 @@ class Consolidation:
             "statuts": self.counts(),
             "precedent": precedent,
             "variation": {k: sums[k] - before[k] for k in FIGURES},
+            "cra": self.cra_totals(),
+            "quitus_signes": sum(r.quitus_manque == () for r in self.rows if r.has_figures),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,6 +296,8 @@ class Consolidation:
             "generated_at": self.generated_at,
             "store": self.store,
             "roster": self.roster,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "roster_columns": self.roster_columns,
             "chapitres": [{"code": c, "libelle": lib, "sens": s} for c, lib, s in self.chapitres],
             "totals": self.totals(),
             "cooperatives": [
@@ -239,6 +323,20 @@ class Consolidation:
                     "precedent": self._precedent_dict(r),
                     "variation": self.variation(r) if r.has_figures and r.precedent is not None else None,
                     "discontinuites": [{**asdict(d), "ecart": d.ecart} for d in r.discontinuites],
+                    "saved_at": r.saved_at,
+                    "checked": {
+                        "version": r.checked_version,
+                        "errors": r.errors,
+                        "warnings": r.checked_warnings,
+                        "findings": [asdict(k) for k in r.constats],
+                        "report": r.report_link,
+                    }
+                    if r.checked_version
+                    else None,
+                    "misplaced": [asdict(m) for m in r.misplaced],
+                    "extra": r.extra,
+                    "cra": dict(r.cra),
+                    "quitus": r.quitus_fr or None,
                 }
                 for r in self.rows
             ],
@@ -264,11 +362,27 @@ class Consolidation:
 # --------------------------------------------------------------------------- roster
 
 
+@dataclass
+class Roster:
+    """The expected cooperatives as the roster lists them: number, name and every other column, in order."""
+
+    columns: list[str]  # the headers of the other columns (commune, circonscription, e-mail…), as written
+    entries: list[tuple[str, str | None, dict[str, str]]]  # (coop, nom, {column: value})
+
+    def pairs(self) -> list[tuple[str, str | None]]:
+        return [(coop, nom) for coop, nom, _ in self.entries]
+
+
 def read_roster(path: str | os.PathLike[str]) -> list[tuple[str, str | None]]:
     """The expected cooperatives: a CSV with ``coop`` and ``nom`` columns (``,`` or ``;``, BOM tolerated).
 
     Raises :class:`BilanError` with a French message when it cannot be read.
     """
+    return read_roster_table(path).pairs()
+
+
+def read_roster_table(path: str | os.PathLike[str]) -> Roster:
+    """:func:`read_roster` with the roster's other columns kept (any header, in the file's order)."""
     source = Path(path)
     try:
         raw = source.read_bytes()
@@ -294,7 +408,8 @@ def read_roster(path: str | os.PathLike[str]) -> list[tuple[str, str | None]]:
             f"(en-tête lu : {', '.join(rows[0])}). Attendu par exemple : coop;nom"
         )
     nom_col = next((i for i, h in enumerate(header) if h in ("nom", "ecole", "name")), None)
-    out: list[tuple[str, str | None]] = []
+    others = [(i, h.strip() or f"Colonne {i + 1}") for i, h in enumerate(rows[0]) if i not in (coop_col, nom_col)]
+    out: list[tuple[str, str | None, dict[str, str]]] = []
     seen: set[str] = set()
     for n, row in enumerate(rows[1:], start=2):
         coop = row[coop_col].strip() if coop_col < len(row) else ""
@@ -306,8 +421,73 @@ def read_roster(path: str | os.PathLike[str]) -> list[tuple[str, str | None]]:
             continue
         seen.add(coop_key(coop))
         nom = row[nom_col].strip() if nom_col is not None and nom_col < len(row) else ""
-        out.append((coop, nom or None))
+        extra = {h: (row[i].strip() if i < len(row) else "") for i, h in others}
+        out.append((coop, nom or None, extra))
+    return Roster([h for _, h in others], out)
+
+
+# --------------------------------------------------------------------------- deadline, relances (issue 14)
+
+
+def parse_deadline(text: str, exercice: str) -> dt.date:
+    """The CRF's deadline as the treasurer types it: ``JJ/MM`` (the first such day after the year end, 31 August)
+    or a whole date ``JJ/MM/AAAA`` (or ``AAAA-MM-JJ``). :class:`BilanError` with a French message otherwise."""
+    raw = text.strip()
+    end = exercice_of(exercice).end
+    try:
+        if "-" in raw:
+            return dt.date.fromisoformat(raw)
+        parts = [int(p) for p in raw.split("/")]
+        if len(parts) == 3:
+            return dt.date(parts[2], parts[1], parts[0])
+        if len(parts) == 2:
+            day, month = parts
+            year = end.year if (month, day) > (end.month, end.day) else end.year + 1
+            return dt.date(year, month, day)
+    except ValueError:
+        pass
+    raise BilanError(f"Date limite illisible « {text} » : attendu JJ/MM (par exemple 30/09) ou JJ/MM/AAAA.")
+
+
+RELANCE_COLUMNS = ("coop", "nom", "motif", "detail")
+
+
+def relances(c: Consolidation) -> list[dict[str, str]]:
+    """The cooperatives to write to: missing, refused (no accepted version, or a newer version refused) and late,
+    each with why and the roster's columns (its contacts), for a mail merge. One row per cooperative."""
+    out: list[dict[str, str]] = []
+    when = (c.deadline or exercice_of(c.exercice).deadline).strftime("%d/%m/%Y")
+    for r in c.rows:
+        first = next((k for k in r.constats if k.severity == "error"), None)
+        why = f"{first.texte} ; {count(r.errors, 'erreur')} en tout" if first is not None else ""
+        if r.status is Status.MISSING:
+            motif, detail = "manquant", f"aucun cahier de l'exercice {c.exercice} reçu (attendu avant le {when})"
+        elif r.status is Status.REFUSED:
+            motif, detail = "refusé", why
+        elif r.status is Status.REFUSED_NEWER:
+            motif, detail = "nouvelle version refusée", why
+        elif r.late:
+            motif, detail = "en retard", f"enregistré le {r.sent_on:%d/%m/%Y}, après le {when}" if r.sent_on else ""
+        else:
+            continue
+        if r.late and r.status is Status.REFUSED_NEWER:
+            motif += ", en retard"
+        out.append({**r.extra, "coop": r.coop, "nom": r.nom or "", "motif": motif, "detail": detail})
     return out
+
+
+def write_relances(c: Consolidation, path: str | os.PathLike[str]) -> Path:
+    """:func:`relances` as a CSV French Excel opens as is: UTF-8 with a BOM, ``;`` between columns; complete or
+    not at all. The roster's columns follow ``coop;nom;motif;detail`` under their own headers."""
+    target = Path(path)
+    columns = [*RELANCE_COLUMNS, *(k for k in c.roster_columns if k not in RELANCE_COLUMNS)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, delimiter=";", lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(relances(c))
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+    return target
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -317,14 +497,20 @@ def consolidate(
     store: Store,
     exercice: str | None = None,
     *,
-    roster: Iterable[tuple[str, str | None]] | str | os.PathLike[str] | None = None,
+    roster: Iterable[tuple[str, str | None]] | Roster | str | os.PathLike[str] | None = None,
     chart: Chart | None = None,
+    deadline: dt.date | str | None = None,
+    seuils: Seuils | None = None,
 ) -> Consolidation:
     """Gather every cooperative of the store (and of the roster) for ``exercice`` (default: the latest exercice with
     an accepted version), with each one's figures of the exercice before (N−1) when the store holds them; a
     cooperative that sent last year's cahier and nothing yet for this one is listed as missing."""
     chart = chart or default_chart()
-    expected = read_roster(roster) if isinstance(roster, str | os.PathLike) else list(roster or [])
+    table = read_roster_table(roster) if isinstance(roster, str | os.PathLike) else roster
+    if not isinstance(table, Roster):
+        table = Roster([], [(coop, nom, {}) for coop, nom in table or []])
+    expected = table.pairs()
+    extras = {coop_key(coop): extra for coop, _, extra in table.entries}
     coops = store.coops()
     if not coops and not expected:
         raise BilanError(f"Le dépôt {store.display_url} est vide : aucune coopérative n'a encore envoyé de cahier.")
@@ -335,7 +521,14 @@ def consolidate(
         if exercice is None:
             raise BilanError(f"Le dépôt {store.display_url} ne contient aucune version acceptée.")
     exercice = str(exercice_of(exercice))
-    standings = {c: standing(c, h, exercice) for c, h in histories.items()}
+    deadline = parse_deadline(deadline, exercice) if isinstance(deadline, str) else deadline
+    deadline = deadline or exercice_of(exercice).deadline
+    misplaced = _misplaced(loaded, exercice)  # never counted for the folder's cooperative
+    moved = {(m.folder, m.version) for ms in misplaced.values() for m in ms}
+    standings = {
+        c: standing(c, [v for v in h if (c, v.version) not in moved and (c, v.duplicate_of) not in moved], exercice)
+        for c, h in histories.items()
+    }
     if not any(s.submissions for s in standings.values()):  # a mistyped exercice: never an empty workbook
         present = sorted({v.exercice for h in histories.values() for v in h if v.exercice})
         seen = f" (exercices reçus : {', '.join(present)})" if present else ""
@@ -352,7 +545,7 @@ def consolidate(
         where = standings.get(stored) if stored else None
         if where is None:
             where = Standing(coop, exercice, None, None, 0)
-        rows.append(_row(where, nom, in_roster=True, exercice=exercice))
+        rows.append(_row(where, nom, in_roster=True, deadline=deadline))
         listed.add(where.coop)
         names[where.coop] = nom
     precedents = _precedents(loaded, exercice)
@@ -360,7 +553,17 @@ def consolidate(
         where = standings[coop]
         if coop in listed or (where.submissions == 0 and coop not in precedents):
             continue
-        rows.append(_row(where, None, in_roster=False if expected else None, exercice=exercice))
+        rows.append(_row(where, None, in_roster=False if expected else None, deadline=deadline))
+        listed.add(coop)
+    known = {coop_key(r.coop) for r in rows}
+    for key, ms in misplaced.items():  # the owner of a misplaced cahier, known from nothing else: listed, missing
+        if key not in known:
+            owner = ms[0].owner
+            rows.append(_row(Standing(owner, exercice, None, None, 0), None, in_roster=False if expected else None,
+                             deadline=deadline))  # fmt: skip
+    for r in rows:
+        r.misplaced = misplaced.get(coop_key(r.coop), [])
+        r.extra = dict(extras.get(coop_key(r.coop), dict.fromkeys(table.columns, "")))
     for r in rows:
         r.precedent = precedents.get(r.coop)
     rows.sort(key=lambda r: _sort_key(r.coop))
@@ -387,9 +590,13 @@ def consolidate(
         chapitres=chapter_list(codes, chart),
         rows=rows,
         roster=bool(expected),
+        deadline=deadline,
+        roster_columns=list(table.columns),
+        seuils=seuils or Seuils(),
     )
+    _fill_checks(store, loaded, rows, standings)
     for r in rows:
-        r.alerts = _alerts(result, r, exercice)
+        r.alerts = _misplaced_alerts(r) + _alerts(result, r, exercice)
     loaded.write_index()  # the next consolidation reads in one file what this one read file by file
     return result
 
@@ -398,12 +605,13 @@ def _sort_key(coop: str) -> tuple[int, int, str]:
     return (0, int(coop), coop) if coop.isdigit() else (1, 0, coop)
 
 
-def _row(where: Standing, nom: str | None, *, in_roster: bool | None, exercice: str) -> CoopRow:
+def _row(where: Standing, nom: str | None, *, in_roster: bool | None, deadline: dt.date) -> CoopRow:
     row = CoopRow(where.coop, nom, where.status, in_roster=in_roster)
     if where.current is not None:
         v = where.current
         row.version, row.received_at, row.filename = v.version, v.received_at, v.filename
-        row.late = is_late(v, exercice)
+        row.saved_at = v.source_mtime
+        row.late = sent_date(v) > deadline  # the one lateness rule (store.standing), against this deadline
         row.sent_on = sent_date(v)
         row.warnings = v.warnings
         row.totals = v.totals
@@ -415,7 +623,7 @@ def _row(where: Standing, nom: str | None, *, in_roster: bool | None, exercice: 
 
 def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
     out: list[Alert] = []
-    when = exercice_of(exercice).deadline.strftime("%d/%m/%Y")
+    when = (c.deadline or exercice_of(exercice).deadline).strftime("%d/%m/%Y")
 
     def add(code: str, message: str) -> None:
         out.append(Alert(r.coop, code, message))
@@ -424,14 +632,17 @@ def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
         add("MANQUANTE", f"Aucun cahier de l'exercice {exercice} n'a été reçu (attendu avant le {when}).")
         return out
     if r.status is Status.REFUSED:
-        add("REFUSEE", "Tous les cahiers reçus pour cet exercice ont été refusés : aucun chiffre n'est disponible.")
+        add(
+            "REFUSEE",
+            "Tous les cahiers reçus pour cet exercice ont été refusés : aucun chiffre n'est disponible." + _why(r),
+        )
         return out
     if r.status is Status.REFUSED_NEWER:
         at = _fr_date(r.refused_at)
         add(
             "VERSION_REFUSEE",
             f"Le cahier reçu le {at} a été refusé ({count(r.refused_errors or 0, 'erreur')}) : les chiffres sont ceux de "
-            f"la version acceptée du {_fr_date(r.received_at)}.",
+            f"la version acceptée du {_fr_date(r.received_at)}." + _why(r),
         )
     if r.late:
         add("RETARD", f"Version retenue enregistrée le {r.sent_on:%d/%m/%Y}, après la date limite du {when}.")
@@ -451,7 +662,88 @@ def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
         before = c.exercice_precedent
         details = " ; ".join(d.texte(before) for d in r.discontinuites)
         add(Code.REPORT_DISCONTINUITY.value, f"{details[0].upper()}{details[1:]}.")
+    if r.totals is not None:  # issue 14, item 5: workbook_tools.alertes
+        for code, message in treasurer_alerts(r.totals, r.codes, r.cra, r.quitus_manque, c.seuils):
+            add(code, message)
     return out
+
+
+def _why(r: CoopRow) -> str:
+    """« Première erreur : … (Journal!C12). », from the refused version's first finding."""
+    first = next((k for k in r.constats if k.severity == "error"), None)
+    return f" Première erreur : {first.texte}." if first is not None else ""
+
+
+def _misplaced_alerts(r: CoopRow) -> list[Alert]:
+    """The cooperative's cahiers found in another's folder: an alert on it, never on the folder's cooperative."""
+    out = []
+    for m in r.misplaced:
+        saved = f", enregistré le {date(m.saved_at)}" if m.saved_at else ""
+        out.append(
+            Alert(
+                r.coop,
+                "AUTRE_DOSSIER",
+                f"Cahier « {m.filename} »{saved}, reçu le {date(m.received_at)} : déposé dans le dossier de "
+                f"{m.folder}, il a été refusé et n'est pas compté. À déposer dans le dossier de la coopérative "
+                f"{r.coop}.",
+            )
+        )
+    return out
+
+
+def _misplaced(loaded: StoredFigures, exercice: str) -> dict[str, list[Misplaced]]:
+    """The refused submissions of ``exercice`` whose check found the cahier is another cooperative's (COOP_MISMATCH,
+    the cahier's own number in its report), by the owner's :func:`coop_key`."""
+    candidates = [
+        (coop, v)
+        for coop, history in loaded.histories.items()
+        for v in history
+        if v.status == REFUSED and v.errors and "report" in v.files and counts_for(v, exercice)
+    ]
+    out: dict[str, list[Misplaced]] = {}
+    for (folder, v), report in zip(candidates, loaded.reports(candidates), strict=True):
+        if report is None or Code.COOP_MISMATCH.value not in report.codes or not report.coop:
+            continue
+        owner = report.coop.strip()
+        if not COOP_PATTERN.fullmatch(owner) or coop_key(owner) == coop_key(folder):
+            continue
+        out.setdefault(coop_key(owner), []).append(
+            Misplaced(owner, folder, v.version, v.filename, v.received_at, v.source_mtime)
+        )
+    return out
+
+
+def _fill_checks(store: Store, loaded: StoredFigures, rows: list[CoopRow], standings: dict[str, Standing]) -> None:
+    """Each row's counts and first findings: of the refused version when the latest submission was refused (why it
+    was), else of the current version (its warnings)."""
+    items: list[tuple[CoopRow, str, Version]] = []
+    for r in rows:
+        where = standings.get(r.coop)
+        shown = None if where is None else (where.refused or where.current)
+        if where is None or shown is None:
+            continue
+        if shown.status == DUPLICATE and shown.duplicate_of:  # the counts of the bytes it repeats
+            shown = next((v for v in loaded.histories.get(where.coop, ()) if v.version == shown.duplicate_of), shown)
+        items.append((r, where.coop, shown))
+    reports = loaded.reports([(folder, v) for _, folder, v in items])
+    for (r, folder, v), report in zip(items, reports, strict=True):
+        r.checked_version, r.errors, r.checked_warnings = v.version, v.errors, v.warnings
+        r.constats = [Constat.of(f) for f in report.first] if report is not None else []
+        r.report_link = _report_link(store, folder, v)
+
+
+def _report_link(store: Store, folder: str, v: Version) -> str | None:
+    """Where the treasurer opens the stored check report: a file:// link on a local store, the web address on a
+    WebDAV one; None when the version has no report or the store has no such address."""
+    name = v.files.get("report")
+    if name is None:
+        return None
+    rel = f"coops/{folder}/versions/{v.version}/{name}"
+    if isinstance(store._backend, LocalBackend):
+        return Path(store._backend.path(rel)).resolve().as_uri()
+    if store.display_url.startswith(("http://", "https://")):
+        return f"{store.display_url.rstrip('/')}/{rel}"
+    return None
 
 
 def _fr_date(iso: str | None) -> str:
@@ -505,3 +797,6 @@ def _fill(r: CoopRow, version: Version, report: ReportFigures | None) -> None:
     r.chapitres = dict(totals.chapitres)
     r.banque_negative = totals.banque_fin < 0 or totals.report_banque < 0 or "BANK_NEGATIVE" in codes
     r.caisse_negative = totals.caisse_fin < 0 or totals.report_caisse < 0 or "CASH_NEGATIVE" in codes
+    r.codes = codes
+    if report is not None:  # the CRA and the quitus (issue 14)
+        r.cra, r.quitus_manque = dict(report.cra), report.quitus_manque

@@ -1,13 +1,14 @@
 """The department's consolidated workbook (xlsxwriter), from a :class:`~workbook_tools.consolidation.Consolidation`.
 
 Sheets: « Synthèse », « Coopératives », « Évolution » (last year beside this year, when the store holds last year's
-accepted figures), « Charges » and « Produits » (chapter × cooperative), « Alertes », « Manquantes »; filters, frozen headers, native charts, A4 print set-up: each sheet
+accepted figures), « Charges » and « Produits » (chapter × cooperative), « Alertes », « Manquantes », « CRA et quitus » (issue 14); filters, frozen headers, native charts, A4 print set-up: each sheet
 one page wide and legible, but « Coopératives » (18 columns), three pages wide with the number and
 name of each cooperative repeated on every page; rows of wrapped text sized to their text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,21 +16,23 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+from workbook_tools import xlsx
+from workbook_tools.alertes import MEMBERSHIP, Seuils
 from workbook_tools.bilan import exercice_of
-from workbook_tools.consolidation import Consolidation, consolidate
+from workbook_tools.consolidation import Consolidation, CoopRow, consolidate
 from workbook_tools.files import atomic_path
+from workbook_tools.model import CRA_KEYS
 from workbook_tools.store import Store
-from workbook_tools.store.standing import Status
+from workbook_tools.store.standing import Status, paris_date
 from workbook_tools.text import count
 from workbook_tools.xlsx import (
+    CHARS_PER_UNIT_SAFE,
     Formats,
     a4,
     chapter_bar_chart,
     date,
-    fit_row,
     formula_money,
     fr_datetime,
-    local_date,
     merged_text,
     money,
     new_workbook,
@@ -43,9 +46,10 @@ def write_consolidation(
     *,
     roster: Iterable[tuple[str, str | None]] | str | os.PathLike[str] | None = None,
     exercice: str | None = None,
+    seuils: Seuils | None = None,
 ) -> Path:
     """Consolidate the store (see :func:`consolidate`) and write the workbook to ``path``, complete or not at all."""
-    return write_consolidation_workbook(consolidate(store, exercice, roster=roster), path)
+    return write_consolidation_workbook(consolidate(store, exercice, roster=roster, seuils=seuils), path)
 
 
 def write_consolidation_workbook(c: Consolidation, path: str | os.PathLike[str]) -> Path:
@@ -60,6 +64,10 @@ def write_consolidation_workbook(c: Consolidation, path: str | os.PathLike[str])
 class _Workbook:
     def __init__(self, wb: Any, c: Consolidation) -> None:
         self.wb, self.c, self.f = wb, c, Formats(wb)
+        self.link = wb.add_format(
+            {"font_name": "Arial", "font_size": 10, "border": 1, "align": "center", "valign": "vcenter",
+             "font_color": "#0563C1", "underline": 1}
+        )  # fmt: skip
         self.header = f"Consolidation départementale — exercice {c.exercice}"
         # with last year's figures, the Synthèse has two more columns: N−1 and the variation
         self.widths = _SYNTHESE_WIDTHS_N1 if c.has_precedent else _SYNTHESE_WIDTHS
@@ -74,6 +82,7 @@ class _Workbook:
         self.matrix("Produits", "produit")
         self.alertes()
         self.manquantes()
+        self.cra_quitus()  # issue 14, items 6–7
 
     def sheet(self, name: str, widths: list[float], *, landscape: bool = True) -> Any:
         ws = self.wb.add_worksheet(name)
@@ -240,45 +249,92 @@ class _Workbook:
     def cooperatives(self) -> None:
         c, f = self.c, self.f
         labels = [
-            "N°", "Nom", "Statut", "Version du", "Fichier", "En retard", "Version refusée le", "Report à nouveau",
-            "Produits", "Charges", "Résultat", "Disponible au 31/08", "dont banque", "dont caisse",
-            "Relevé au 31/08", "Avertissements", "Alertes",
+            "N°", "Nom", "Statut", "Enregistré le", "Reçu le", "Fichier", "En retard", "Version refusée le",
+            "Report à nouveau", "Produits", "Charges", "Résultat", "Disponible au 31/08", "dont banque", "dont caisse",
+            "Relevé au 31/08", "Erreurs", "Avertissements", "Premiers constats (cellule)", "Rapport", "Alertes",
         ]  # fmt: skip
+        widths: list[float] = [7, 24, 16, 10.5, 10.5, 22, 7, 10.5, *[12.5] * 8, 7.5, 12.5, 46, 8, 7.5]
         if c.roster:
             labels.append("Dans la liste")
-        widths = [7, 24, 16, 10.5, 22, 7, 10.5, *[12.5] * 8, 12.5, 8, 8]
+            widths.append(8)
+        extra = len(labels)
+        labels += c.roster_columns  # the roster's own columns, in its order
+        widths += self.roster_widths()
         ws = self.sheet("Coopératives", widths)
-        self.table_header(ws, 0, labels, len(c.rows))
+        top = self.lateness_note(ws, widths)
+        self.table_header(ws, top, labels, top + len(c.rows))
+        ws.write_comment(top, 6, _LATE_RULE.format(deadline=self.deadline), {"x_scale": 2, "y_scale": 2})
         ws.fit_to_pages(3, 0)  # too wide for one legible page: three, each with the number and the name
         ws.repeat_columns(0, 1)
         ws.print_across()  # the three pages of the same cooperatives follow each other
-        for row, r in enumerate(c.rows, start=1):
+        for row, r in enumerate(c.rows, start=top + 1):
             fig = c.figures(r)
             text(ws, row, 0, r.coop, f.code)
             text(ws, row, 1, r.nom, f.wrap)
             ws.write_string(row, 2, r.status_fr, f.wrap)
-            date(ws, row, 3, local_date(r.received_at), f.date)
-            text(ws, row, 4, r.filename, f.wrap)
-            text(ws, row, 5, "oui" if r.late else ("non" if r.has_figures else None), f.code)
-            date(ws, row, 6, local_date(r.refused_at), f.date)
-            for col, key in enumerate(("ouverture", "produits", "charges", "resultat", "cloture"), start=7):
+            date(ws, row, 3, _paris(r.saved_at), f.date)
+            date(ws, row, 4, _paris(r.received_at), f.date)
+            text(ws, row, 5, r.filename, f.wrap)
+            text(ws, row, 6, "oui" if r.late else ("non" if r.has_figures else None), f.code)
+            date(ws, row, 7, _paris(r.refused_at), f.date)
+            for col, key in enumerate(("ouverture", "produits", "charges", "resultat", "cloture"), start=8):
                 money(ws, row, col, fig[key], f.money)
-            money(ws, row, 12, r.banque_fin, f.money)
-            money(ws, row, 13, r.caisse_fin, f.money)
-            money(ws, row, 14, r.releve_31_08, f.money)
-            if r.has_figures:
-                ws.write_number(row, 15, r.warnings, f.number)
+            money(ws, row, 13, r.banque_fin, f.money)
+            money(ws, row, 14, r.caisse_fin, f.money)
+            money(ws, row, 15, r.releve_31_08, f.money)
+            constats = _constats(r)
+            if r.checked_version:
+                ws.write_number(row, 16, r.errors, f.number)
+                ws.write_number(row, 17, r.checked_warnings, f.number)
             else:
-                ws.write_blank(row, 15, None, f.number)
-            ws.write_number(row, 16, len(r.alerts), f.number)
+                ws.write_blank(row, 16, None, f.number)
+                ws.write_blank(row, 17, None, f.number)
+            text(ws, row, 18, constats, f.wrap)
+            self.report_link(ws, row, 19, r.report_link)
+            ws.write_number(row, 20, len(r.alerts), f.number)
             if c.roster:
-                ws.write_string(row, 17, "oui" if r.in_roster else "non", f.code)
-            fit_row(ws, row, [(r.nom, widths[1]), (r.status_fr, widths[2]), (r.filename, widths[4])])
-        last = len(c.rows)
-        if last:
-            ws.conditional_format(1, 10, last, 10, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
-            ws.conditional_format(1, 12, last, 13, {"type": "cell", "criteria": "<", "value": 0, "format": f.red_font})
-            ws.conditional_format(1, 16, last, 16, {"type": "cell", "criteria": ">", "value": 0, "format": f.red_fill})
+                ws.write_string(row, 21, "oui" if r.in_roster else "non", f.code)
+            for col, name in enumerate(c.roster_columns, start=extra):
+                text(ws, row, col, r.extra.get(name), f.wrap)
+            fit_row(
+                ws, row,
+                [(r.nom, widths[1]), (r.status_fr, widths[2]), (r.filename, widths[5]), (constats, widths[18]),
+                 *[(r.extra.get(name), widths[col]) for col, name in enumerate(c.roster_columns, start=extra)]],
+            )  # fmt: skip
+        first, last = top + 1, top + len(c.rows)
+        if c.rows:
+            red, fill = f.red_font, f.red_fill
+            ws.conditional_format(first, 11, last, 11, {"type": "cell", "criteria": "<", "value": 0, "format": red})
+            ws.conditional_format(first, 13, last, 14, {"type": "cell", "criteria": "<", "value": 0, "format": red})
+            ws.conditional_format(first, 16, last, 16, {"type": "cell", "criteria": ">", "value": 0, "format": fill})
+            ws.conditional_format(first, 20, last, 20, {"type": "cell", "criteria": ">", "value": 0, "format": fill})
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.c.deadline or exercice_of(self.c.exercice).deadline
+
+    def lateness_note(self, ws: Any, widths: list[float]) -> int:
+        """The rule behind « En retard », above the table (row 0, columns C to H: A and B are repeated on every
+        printed page, a note there would be cut) → the row of the table's header."""
+        note = _LATE_RULE.format(deadline=self.deadline) + " " + _FINDINGS_RULE
+        first, last = 2, 7
+        merged_text(ws, 0, first, last, note, self.f.note_wrap)
+        fit_row(ws, 0, [(note, sum(widths[first : last + 1]))])
+        return 1
+
+    def roster_widths(self) -> list[float]:
+        """Each roster column as wide as its longest value (an e-mail address on one line), 10 to 30."""
+        out: list[float] = []
+        for name in self.c.roster_columns:
+            longest = max([len(name), *(len(r.extra.get(name) or "") for r in self.c.rows)])
+            out.append(min(30.0, max(10.0, round(longest / 1.1 + 1, 1))))
+        return out
+
+    def report_link(self, ws: Any, row: int, col: int, link: str | None) -> None:
+        if link is None:
+            ws.write_blank(row, col, None, self.f.code)
+        else:
+            ws.write_url(row, col, link, self.link, string="ouvrir", tip="Rapport de vérification (JSON)")
 
     def evolution(self) -> None:
         """Last year beside this year, one row per cooperative, then the department: produits, charges, résultat and
@@ -351,24 +407,31 @@ class _Workbook:
         labels = ["N°", "Nom", *[f"{code} {lib}" for code, lib in chapters], f"Total des {name.lower()}"]
         ws = self.sheet(name, [7, 22, *[12] * len(chapters), 13])
         self.table_header(ws, 0, labels, len(rows))  # the total row stays out of the filter
+        # the hot loop of a national consolidation (10,000 rows × 2 sheets): xlsxwriter's calls bound once, the
+        # sums kept as we go, textwrap only for a name that may wrap (see BENCHMARKS.md, « Issue 16 »)
+        codes = [code for code, _ in chapters]
+        sums = [0] * (len(codes) + 1)  # each chapter, then the total
+        last = _col(len(codes) + 1)
+        write_number, write_formula = ws.write_number, ws.write_formula
+        money_fmt, total_fmt = f.money, f.money_bold
         for row, r in enumerate(rows, start=1):
             text(ws, row, 0, r.coop, f.code)
             text(ws, row, 1, r.nom, f.wrap)
-            fit_row(ws, row, [(r.nom, 22)])
-            for col, (code, _) in enumerate(chapters, start=2):
-                money(ws, row, col, r.chapitres.get(code, 0), f.money)
-            total = sum(r.chapitres.get(code, 0) for code, _ in chapters)
-            last_col = len(chapters) + 1
-            formula_money(ws, row, last_col + 1, f"=SUM(C{row + 1}:{_col(last_col)}{row + 1})", total, f.money_bold)
+            if _may_wrap(r.nom, 22):
+                fit_row(ws, row, [(r.nom, 22)])
+            get = r.chapitres.get
+            total = 0
+            for i, code in enumerate(codes):
+                cents = get(code, 0)
+                total += cents
+                sums[i] += cents
+                write_number(row, i + 2, cents / 100, money_fmt)
+            sums[-1] += total
+            write_formula(row, len(codes) + 2, f"=SUM(C{row + 1}:{last}{row + 1})", total_fmt, total / 100)
         total_row = len(rows) + 1
         ws.write_string(total_row, 0, "Total", f.label_bold)
         ws.write_string(total_row, 1, "Département", f.label_bold)
-        for col in range(2, len(chapters) + 3):
-            amount = (
-                sum(r.chapitres.get(chapters[col - 2][0], 0) for r in rows)
-                if col - 2 < len(chapters)
-                else sum(r.chapitres.get(code, 0) for r in rows for code, _ in chapters)
-            )
+        for col, amount in enumerate(sums, start=2):
             letter = _col(col)
             formula_money(ws, total_row, col, f"=SUBTOTAL(9,{letter}2:{letter}{total_row})", amount, f.money_bold)
 
@@ -376,39 +439,161 @@ class _Workbook:
 
     def alertes(self) -> None:
         c, f = self.c, self.f
-        widths: list[float] = [7, 20, 28, 24, 44]
+        widths: list[float] = [7, 20, 28, 20, 44, 40, 8]
         ws = self.sheet("Alertes", widths)
         alerts = c.alerts
-        self.table_header(ws, 0, ["N°", "Nom", "Alerte", "Code", "Détail"], len(alerts))
-        names = {r.coop: r.nom for r in c.rows}
+        labels = ["N°", "Nom", "Alerte", "Code", "Détail", "Premiers constats (cellule)", "Rapport"]
+        self.table_header(ws, 0, labels, len(alerts))
+        rows = {r.coop: r for r in c.rows}
+        seen: set[str] = set()
         for row, a in enumerate(alerts, start=1):
+            r = rows.get(a.coop)
+            nom = r.nom if r is not None else None
+            first = a.coop not in seen  # the cooperative's findings once, on its first alert
+            seen.add(a.coop)
+            constats = _constats(r) if r is not None and first else None
             text(ws, row, 0, a.coop, f.code)
-            text(ws, row, 1, names.get(a.coop), f.wrap)
+            text(ws, row, 1, nom, f.wrap)
             ws.write_string(row, 2, a.titre, f.wrap)
-            ws.write_string(row, 3, a.code, f.text)
+            ws.write_string(row, 3, a.code, f.wrap)
             text(ws, row, 4, a.message, f.wrap)
-            fit_row(ws, row, [(names.get(a.coop), widths[1]), (a.titre, widths[2]), (a.message, widths[4])])
+            text(ws, row, 5, constats, f.wrap)
+            self.report_link(ws, row, 6, r.report_link if r is not None and first else None)
+            fit_row(
+                ws, row,
+                [(nom, widths[1]), (a.titre, widths[2]), (a.code, widths[3]), (a.message, widths[4]),
+                 (constats, widths[5])],
+            )  # fmt: skip
         if not alerts:
             ws.write_string(1, 0, "Aucune alerte.", f.plain)
 
+    def cra_quitus(self) -> None:
+        _CraQuitus.write(self)
+
     def manquantes(self) -> None:
         c, f = self.c, self.f
-        ws = self.sheet("Manquantes", [7, 26, 44], landscape=False)
+        widths: list[float] = [7, 26, 44, 40, *self.roster_widths()]
+        ws = self.sheet("Manquantes", widths)
         missing = [r for r in c.rows if r.status in (Status.MISSING, Status.REFUSED)]
-        self.table_header(ws, 0, ["N°", "Nom", "Situation"], len(missing))
+        labels = ["N°", "Nom", "Situation", "Premiers constats (cellule)", *c.roster_columns]
+        self.table_header(ws, 0, labels, len(missing))
         for row, r in enumerate(missing, start=1):
             text(ws, row, 0, r.coop, f.code)
             text(ws, row, 1, r.nom, f.wrap)
-            situation = r.alerts[0].message if r.alerts else r.status_fr
+            situation = next((a.message for a in r.alerts if a.code in ("MANQUANTE", "REFUSEE")), r.status_fr)
             ws.write_string(row, 2, situation, f.wrap)
-            fit_row(ws, row, [(r.nom, 26), (situation, 44)])
+            constats = _constats(r)
+            text(ws, row, 3, constats, f.wrap)
+            for col, name in enumerate(c.roster_columns, start=4):
+                text(ws, row, col, r.extra.get(name), f.wrap)
+            fit_row(
+                ws, row,
+                [(r.nom, 26), (situation, 44), (constats, 40),
+                 *[(r.extra.get(name), widths[col]) for col, name in enumerate(c.roster_columns, start=4)]],
+            )  # fmt: skip
         if not missing:
             note = "Aucune coopérative manquante." if c.roster else "Aucune (sans liste des coopératives attendues)."
             ws.write_string(1, 0, note, f.plain)
 
 
+class _CraQuitus:
+    """« CRA et quitus » (issue 14, items 6–7): each cooperative's CRA headcounts, its OCCE membership (6281) beside
+    the pupils × the rate, and its quitus signed or not; the department's totals (live SUBTOTALs: a filter sums the
+    rows shown)."""
+
+    LABELS = ("N°", "Nom", "Classes", "Élèves", "Adultes", "Conseils de coopérative", "Cotisation versée (6281)",
+              "Cotisation attendue (élèves × taux)", "Quitus", "Manque au quitus")  # fmt: skip
+    WIDTHS: tuple[float, ...] = (7, 26, 9, 9, 9, 12, 14, 14, 11, 40)
+
+    @classmethod
+    def write(cls, book: _Workbook) -> None:
+        c, f = book.c, book.f
+        ws = book.sheet("CRA et quitus", list(cls.WIDTHS))
+        rows = [r for r in c.rows if r.has_figures]
+        note = (
+            "Les effectifs du compte-rendu d'activités (feuille CRA de chaque cahier accepté ; vide : non rempli) et "
+            f"le quitus (noms et dates dans Paramètres). Seuils des alertes : {c.seuils.texte()}."
+        )
+        merged_text(ws, 0, 0, len(cls.LABELS) - 1, note, f.note_wrap)
+        fit_row(ws, 0, [(note, sum(cls.WIDTHS))])
+        head = 2
+        book.table_header(ws, head, list(cls.LABELS), head + len(rows))
+        rate = c.seuils.cotisation_eleve
+        for n, r in enumerate(rows, start=head + 1):
+            text(ws, n, 0, r.coop, f.code)
+            text(ws, n, 1, r.nom, f.wrap)
+            for col, key in enumerate(CRA_KEYS, start=2):
+                value = r.cra.get(key)
+                if value is None:
+                    ws.write_blank(n, col, None, f.number)
+                else:
+                    ws.write_number(n, col, value, f.number)
+            money(ws, n, 6, r.chapitres.get(MEMBERSHIP, 0), f.money)
+            eleves = r.cra.get("eleves")
+            if eleves is None:
+                ws.write_blank(n, 7, None, f.money)
+            else:
+                money(ws, n, 7, eleves * rate, f.money)
+            ws.write_string(n, 8, r.quitus_fr, f.ok if r.quitus_fr == "signé" else f.bad if r.quitus_fr else f.text)
+            manque = ", ".join(r.quitus_manque or ())
+            text(ws, n, 9, manque or None, f.wrap)
+            fit_row(ws, n, [(r.nom, 26), (manque, 40)])
+        total = head + 1 + len(rows)
+        totals = c.cra_totals()
+        text(ws, total, 0, "", f.label_bold)
+        text(ws, total, 1, "Département", f.label_bold)
+        for col, key in enumerate(CRA_KEYS, start=2):
+            letter = xl_col_to_name(col)
+            formula = f"=SUBTOTAL(9,{letter}{head + 2}:{letter}{max(total, head + 2)})"
+            ws.write_formula(total, col, formula, f.number_bold, totals[key])
+        for col, value in ((6, sum(r.chapitres.get(MEMBERSHIP, 0) for r in rows)),
+                           (7, sum(r.cra["eleves"] * rate for r in rows if "eleves" in r.cra))):  # fmt: skip
+            letter = xl_col_to_name(col)
+            formula_money(ws, total, col, f"=SUBTOTAL(9,{letter}{head + 2}:{letter}{max(total, head + 2)})", value,
+                          f.money_bold)  # fmt: skip
+        signed = sum(r.quitus_fr == "signé" for r in rows)
+        ws.write_string(total, 8, f"{signed} / {len(rows)}", f.number_bold)
+        text(ws, total, 9, "quitus signés", f.label_bold)
+
+
+_LATE_RULE = (
+    "« En retard » : la version retenue a été enregistrée après le {deadline:%d/%m/%Y} (date limite). Compte la plus "
+    "ancienne des deux dates : « Enregistré le » (date du fichier sur l'ordinateur de l'enseignant, gardée par la "
+    "synchronisation) ou « Reçu le » (arrivée au service) ; un service arrêté quelques jours ne met donc personne en "
+    "retard."
+)
+_FINDINGS_RULE = (
+    "« Erreurs », « Avertissements », « Premiers constats » : ceux du dernier cahier reçu (la version refusée quand "
+    "il y en a une), les erreurs d'abord ; « Rapport » ouvre son rapport de vérification."
+)
+
+
+def _paris(iso: str | None) -> dt.date | None:
+    """An ISO timestamp's day in French time (the day the lateness rule counts)."""
+    return paris_date(dt.datetime.fromisoformat(iso)) if iso else None
+
+
+def _constats(r: CoopRow) -> str | None:
+    """The first findings, one a line: « • Titre (Journal!C12) »."""
+    return "\n".join(f"• {k.texte}" for k in r.constats) or None
+
+
 _SYNTHESE_WIDTHS: list[float] = [8, 40, 15, 15]
 _SYNTHESE_WIDTHS_N1: list[float] = [8, 31, 13, 13, 13, 13]
+
+
+def _may_wrap(value: str | None, width: float) -> bool:
+    """False when ``value`` surely fits on one line of a column ``width`` wide (what ``fit_row`` would find, without
+    textwrap): no longer than the characters a line holds there, no line break, no tab."""
+    if not value:
+        return False
+    return len(value) > int(width * CHARS_PER_UNIT_SAFE) or "\n" in value or "\t" in value
+
+
+def fit_row(ws: Any, row: int, cells: Iterable[tuple[Any, float]]) -> None:
+    """``xlsx.fit_row`` counting the safe characters a unit: the treasurer's sheets hold findings, file names and
+    e-mail addresses whose words wrap early, and a row too short there hides what the treasurer looks for."""
+    xlsx.fit_row(ws, row, cells, per_unit=CHARS_PER_UNIT_SAFE)
 
 
 def _col(index: int) -> str:

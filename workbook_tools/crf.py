@@ -2,7 +2,7 @@
 
 Sheets: « CRF » (compte de fonctionnement, bilan with its check, a chart),
 « Rapprochement », « Arrêté de caisse », « Subventions », « Actions », « Inventaire »,
-« Avertissements », « Quitus » (signatures and attachments), and « Journal »: the year's lines (only
+« CRA » (the activity report, issue 14), « Avertissements », « Quitus » (names, dates, signatures, attachments), and « Journal »: the year's lines (only
 those), for the vérificateurs and the AG — the cahier's own Journal sheet holds 1,000 prepared rows and
 cannot print only the used ones. Each sheet prints on A4 (landscape: Rapprochement, Avertissements,
 Journal), fit to the page width, its columns chosen so that its text still prints at 8 pt or more even
@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools.bilan import Crf, Ligne, crf_from_store, exercice_of
 from workbook_tools.files import atomic_path
-from workbook_tools.model import Code
+from workbook_tools.model import Code, Quitus
 from workbook_tools.store import Store
 from workbook_tools.text import count, euros, titled
 from workbook_tools.xlsx import (
@@ -38,6 +38,13 @@ from workbook_tools.xlsx import (
     new_workbook,
     text,
 )
+
+CRA_LABELS = {  # model.CRA_KEYS in the CRF's words
+    "classes": "Nombre de classes",
+    "eleves": "Nombre d'élèves",
+    "adultes": "Nombre d'adultes",
+    "conseils": "Nombre de conseils de coopérative",
+}
 
 
 def write_crf(store: Store, coop: str, exercice: str | None, path: str | os.PathLike[str]) -> Path:
@@ -79,6 +86,7 @@ class _Writer:
         self.caisse()
         self.subventions()
         self.actions()
+        self.cra()
         self.inventaire()
         self.avertissements()
         self.quitus()
@@ -569,6 +577,36 @@ class _Writer:
         )
         ws.set_row(row, 28)
 
+    # ------------------------------------------------------------------ 5b. CRA (issue 14)
+
+    def cra(self) -> None:
+        """The activity report as the cahier's CRA sheet holds it: the headcounts, then each action described."""
+        c, f = self.crf, self.f
+        widths: list[float] = [26, 16, 14, 44]
+        ws = self.sheet("CRA", widths)
+        row = self.heading(ws, "Compte-rendu d'activités (CRA)", 3)
+        for key, label in CRA_LABELS.items():
+            merged_text(ws, row, 0, 1, label, f.text)
+            value = c.cra.get(key)
+            if value is None:
+                ws.write_string(row, 2, "non rempli", f.text)
+            else:
+                ws.write_number(row, 2, value, f.number)
+            row += 1
+        row += 1
+        merged_text(ws, row, 0, 3, "Les actions de l'année", f.section)
+        row += 1
+        if not c.cra_actions:
+            merged_text(ws, row, 0, 3, "Aucune action décrite dans la feuille CRA du cahier.", f.text)
+            return
+        row = self.table_header(ws, row, ("Action", "Classes", "Période", "Description"))
+        for a in c.cra_actions:
+            cells = (a.action, a.classes, a.periode, a.description)
+            for col, written in enumerate(cells):
+                text(ws, row, col, written, f.wrap)
+            fit_row(ws, row, [(v, w) for v, w in zip(cells, widths, strict=True)])
+            row += 1
+
     # ------------------------------------------------------------------ 6. inventaire
 
     def inventaire(self) -> None:
@@ -642,21 +680,29 @@ class _Writer:
             money(ws, row, 2, cents, f.money)
             row += 1
         row += 1
+        q = c.quitus or Quitus(c.mandataire, None, ((None, None), (None, None)))
         blocks = (
-            ("Le mandataire", c.mandataire),
-            ("Vérificateur aux comptes — parent d'élève", None),
-            ("Vérificateur aux comptes — enseignant(e) n'ayant pas tenu la comptabilité", None),
+            ("Le mandataire", q.mandataire, q.mandataire_date),
+            ("Vérificateur aux comptes — parent d'élève", *q.verificateurs[0]),
+            ("Vérificateur aux comptes — enseignant(e) n'ayant pas tenu la comptabilité", *q.verificateurs[1]),
         )
-        for col, (title, name) in enumerate(blocks):
+        for col, (title, name, day) in enumerate(blocks):
             text(ws, row, col, title, f.box_title)
             text(ws, row + 1, col, f"Nom : {name}" if name else "Nom :", f.box)
-            text(ws, row + 2, col, "Date :", f.box)
+            text(ws, row + 2, col, f"Date : {day}" if day else "Date :", f.box)
             text(ws, row + 3, col, "Signature :", f.box)
         ws.set_row(row, 44)
         ws.set_row(row + 1, 22)
         ws.set_row(row + 2, 22)
         ws.set_row(row + 3, 70)
-        row += 5
+        row += 4
+        if q.signe:
+            state = "Quitus signé d'après le cahier : les noms et les dates sont remplis (feuille Paramètres)."
+        else:
+            state = "Quitus non signé d'après le cahier : il manque " + ", ".join(q.missing) + " (feuille Paramètres)."
+        merged_text(ws, row, 0, 2, state, f.note_wrap)
+        fit_row(ws, row, [(state, 90)])
+        row += 2
         merged_text(ws, row, 0, 2, "Pièces à joindre au compte-rendu financier", f.section)
         row += 1
         releve = "solde non saisi" if c.releve_31_08 is None else f"solde {euros(c.releve_31_08)}"

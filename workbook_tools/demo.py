@@ -3,7 +3,8 @@ run through the watcher path into a local store, with the reports, CRFs and the 
 
 Everything lives in one folder (``./demo`` by default): ``inbox/`` (one folder per cooperative, as
 the sync client would fill it), ``store/`` (every version), ``tresorier/`` (the treasurer's outbox)
-and ``coops.csv`` (the roster: one cooperative on it never sends anything).
+and ``coops.csv`` (the roster: number, name, commune, circonscription and e-mail; one cooperative on it never
+sends anything).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from workbook_tools.fill import Book, Line, write_cahier
@@ -49,6 +51,33 @@ def _report_as_receipt(b: Book) -> str:
     return "le report à nouveau compté comme une recette (avertissement)"
 
 
+UNSIGNED = {6: "verificateur2", 12: "all"}  # quitus not (fully) signed yet, as in a real department
+
+
+def _cra_and_quitus(b: Book, i: int) -> None:
+    """The CRA filled as a teacher would (pupils matching the membership paid, 2 € each) and the quitus signed in
+    Paramètres early in September, except for the cooperatives of ``UNSIGNED``."""
+    membership = sum((Decimal(str(x.split.get("6281") or 0)) for x in b.lines), Decimal(0))
+    membership += sum((x.amount for x in b.lines if (x.chapitre or "").startswith("6281")), Decimal(0))
+    b.cra = {"classes": 3 + i % 4, "eleves": int(membership / 2), "adultes": 4 + i % 3, "conseils": 8 + i % 3}
+    b.actions = [
+        {
+            **a,
+            "periode": ("octobre", "décembre", "mars", "juin")[n % 4],
+            "description": f"{a['action']} avec les familles.",
+        }
+        for n, a in enumerate(b.actions)
+    ]
+    if UNSIGNED.get(i) == "all":
+        return
+    b.params["verificateur1_nom"] = ("M. Martin", "Mme Roux", "M. Lambert", "Mme Fontaine")[i % 4] + " (parent)"
+    b.params["verificateur1_date"] = dt.date(2026, 9, 3 + i % 5)
+    b.params["mandataire_date"] = dt.date(2026, 9, 8)
+    if UNSIGNED.get(i) != "verificateur2":
+        b.params["verificateur2_nom"] = ("Mme Blanc", "M. Robin", "Mme Mercier", "M. Faure")[i % 4] + " (enseignante)"
+        b.params["verificateur2_date"] = dt.date(2026, 9, 4 + i % 4)
+
+
 @dataclass
 class Drop:
     folder: str  # the cooperative's folder in INBOX
@@ -72,11 +101,13 @@ def department(seed: int = 2025) -> tuple[list[Drop], list[tuple[str, str]]]:
     for i in range(1, 13):
         coop = f"69{i:03d}"
         book = sample_book(coop=coop, exercice=EXERCICE, lines=120 + 15 * i, seed=seed + i, name=SCHOOLS[i - 1])
+        _cra_and_quitus(book, i)
         roster.append((coop, str(book.params["coop_nom"])))
         story = mistakes[i](book) if i in mistakes else "cahier juste"
         when = base + dt.timedelta(hours=i)
         if i == 11:  # saved in June, accepted; then a newer version with a mistake, refused
             early = sample_book(coop=coop, exercice=EXERCICE, lines=120 + 15 * i, seed=seed + i, name=SCHOOLS[i - 1])
+            _cra_and_quitus(early, i)
             drops.append(Drop(coop, "cahier-juin.xlsx", early, "version de juin, juste", when - dt.timedelta(days=80)))
             story = _split_mismatch(book) + " dans la version de septembre"
             drops.append(Drop(coop, "cahier-septembre.xlsx", book, story, when))
@@ -96,4 +127,14 @@ def build(root: Path, drops: list[Drop], roster: list[tuple[str, str]]) -> Itera
         stamp = drop.mtime.timestamp()
         os.utime(path, (stamp, stamp))
         yield drop
-    (root / "coops.csv").write_text("coop,nom\n" + "".join(f"{c},{n}\n" for c, n in roster), encoding="utf-8")
+    lines = [f"{c};{n};{';'.join(contacts(c))}\n" for c, n in roster]
+    (root / "coops.csv").write_text("coop;nom;commune;circonscription;e-mail\n" + "".join(lines), encoding="utf-8")
+
+
+COMMUNES = [("Lyon 4e", "Lyon 4"), ("Villeurbanne", "Villeurbanne"), ("Vénissieux", "Vénissieux"), ("Bron", "Bron")]
+
+
+def contacts(coop: str) -> tuple[str, str, str]:
+    """The roster's other columns of a demo cooperative: commune, circonscription, e-mail (deterministic)."""
+    commune, circonscription = COMMUNES[int(coop) % len(COMMUNES)]
+    return commune, circonscription, f"ce.0{coop}x@ac-lyon.fr"

@@ -55,7 +55,9 @@ class Book:
     inventaire: list[dict[str, Any]] = field(default_factory=list)
     subventions: list[dict[str, Any]] = field(default_factory=list)
     caisse: dict[int, int] = field(default_factory=dict)  # denomination in cents -> count
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)  # the CRA's table of actions (layout.CRA_COLUMNS)
+    # the CRA's headcounts: « classes », « eleves », « adultes », « conseils »
+    cra: dict[str, Any] = field(default_factory=dict)
     # « En attente » (issue 12): the tick typed on the n-th carried line (0 = its first row), « x » or a date
     attente_ticks: dict[int, str | dt.date] = field(default_factory=dict)
 
@@ -115,6 +117,7 @@ def write_cahier(book: Book, path: Path, *, template: Path | None = None) -> Pat
         attente = wb[layout.SHEET_ATTENTE]
         for n, tick in book.attente_ticks.items():
             _put(attente.cell(layout.TABLE_FIRST_ROW + n, 1), tick)
+    _fill_cra(wb[layout.SHEET_CRA], book)
     caisse = wb[layout.SHEET_CAISSE]
     for i, face in enumerate(layout.DENOMINATIONS_CENTS):
         if face in book.caisse:
@@ -129,6 +132,16 @@ def _fill_params(ws: Any, params: dict[str, Any]) -> None:
     for p in layout.PARAMS:
         if p.name in params:
             _put(ws.cell(rows.get(label_key(p.label), p.row), 2), params[p.name])
+
+
+def _fill_cra(ws: Any, book: Book) -> None:
+    for p in layout.CRA_FIGURES:
+        key = p.name.removeprefix("cra_")
+        if key in book.cra:
+            _put(ws.cell(p.row, 2), book.cra[key])
+    for i, item in enumerate(book.actions):
+        for j, (key, _) in enumerate(layout.CRA_COLUMNS, start=1):
+            _put(ws.cell(layout.CRA_FIRST_ROW + i, j), item.get(key))
 
 
 def _fill_table(ws: Any, columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> None:

@@ -189,6 +189,10 @@ CONSEILS: dict[Code, str] = {
         "Chaque subvention reçue (chapitres 7410 et 7420) doit figurer dans la feuille Subventions avec son "
         "organisme, son objet et son montant : complétez-la pour que les totaux soient égaux."
     ),
+    Code.CRA_INVALID: (
+        "Dans la feuille CRA, tapez chaque effectif (classes, élèves, adultes, conseils de coopérative) comme un "
+        "nombre entier, sans texte autour : « 24 », pas « 24 élèves » ni « environ 24 »."
+    ),
     Code.REPORT_DISCONTINUITY: (
         "Le report à nouveau de Paramètres doit être le solde du 31 août de l'an dernier, tel que le cahier "
         "accepté l'a arrêté (banque du cahier, caisse comptée). Recopiez le chiffre que donne le rapport, ou "

@@ -54,6 +54,12 @@ PARAMS = [
     Param("report_banque", "Report à nouveau banque au 1er septembre", "money", True, 8),
     Param("report_caisse", "Report à nouveau caisse au 1er septembre", "money", True, 9),
     Param("releve_31_08", "Solde du relevé bancaire au 31 août", "money", False, 10),
+    # the quitus (issue 14): who signed it and when; « signé » when all five are filled (model.Quitus)
+    Param("verificateur1_nom", "Vérificateur aux comptes n° 1 (nom)", "text", False, 11),
+    Param("verificateur1_date", "Vérificateur n° 1 : quitus signé le", "date", False, 12),
+    Param("verificateur2_nom", "Vérificateur aux comptes n° 2 (nom)", "text", False, 13),
+    Param("verificateur2_date", "Vérificateur n° 2 : quitus signé le", "date", False, 14),
+    Param("mandataire_date", "Mandataire : quitus signé le", "date", False, 15),
 ]
 PARAMS_BY_NAME = {p.name: p for p in PARAMS}
 

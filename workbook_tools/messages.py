@@ -15,6 +15,7 @@ from workbook_tools.chart import Chart
 from workbook_tools.layout import AMOUNT_COLUMNS, JOURNAL_COLUMNS
 from workbook_tools.model import Severity
 from workbook_tools.text import euros, fold, shown
+from workbook_tools.text import gap as text_gap
 
 if TYPE_CHECKING:
     from workbook_tools.read import Cahier
@@ -105,22 +106,31 @@ def report_discontinuity(what: str, typed: int, closing: int, previous: str, end
     exercice's closing one, as its accepted version stated it (``source``: « banque du cahier », « caisse comptée »)."""
     return (
         f"Le report à nouveau {what} au 1er septembre est de {euros(typed)}, mais la version acceptée de l'exercice "
-        f"{previous} se termine le {shown(end)} à {euros(closing)} ({source}) : écart de {euros(typed - closing)}. "
+        f"{previous} se termine le {shown(end)} à {euros(closing)} ({source}) : {text_gap(typed - closing)}. "
         f"Recopiez {euros(closing)}, le solde de clôture de l'an dernier : sans cela de l'argent apparaît ou "
         "disparaît entre deux exercices."
     )
 
 
+_DROPPED_KINDS = {  # kind → (its name, feminine)
+    "remise": ("La remise", True),
+    "cheque": ("Le chèque", False),
+    "depense": ("La dépense", True),
+}
+
+
 def outstanding_dropped(kind: str, label: str | None, amount: int, day: object, cheque: str | None,
                         previous: str) -> str:  # fmt: skip
     """OUTSTANDING_DROPPED: a bank line outstanding at the previous 31 August found neither in « En attente » nor in
-    the Journal."""
-    what = f"{kind} n° {cheque}" if cheque else kind
+    the Journal. ``kind``: « remise », « cheque » or « depense »; the sentence agrees with it."""
+    name, feminine = _DROPPED_KINDS[kind]
+    what = f"{name} n° {cheque}" if cheque else name
     when = f" du {shown(day)}" if day is not None else ""
+    e, it = ("e", "la") if feminine else ("", "le")
     return (
-        f"{what}{when} « {label or 'sans libellé'} » de {euros(amount)} n'était pas passé en banque au 31 août "
-        f"({previous}) et ne figure ni dans la feuille « En attente » ni dans le Journal. Ajoutez-le dans "
-        "« En attente » et pointez-le quand il apparaît sur le relevé."
+        f"{what}{when} « {label or 'sans libellé'} » de {euros(amount)} n'était pas passé{e} en banque au 31 août "
+        f"({previous}) et ne figure ni dans la feuille « En attente » ni dans le Journal. Ajoutez-{it} dans "
+        f"« En attente » et pointez-{it} quand {'elle' if feminine else 'il'} apparaît sur le relevé."
     )
 
 
@@ -255,7 +265,7 @@ class Messages:
         hint = " Deux chiffres inversés ?" if gap % 9 == 0 and gap != 0 else ""
         msg = (
             f"La ventilation ({_split_text(line, self.chart)} ; total {euros(split)}) ne fait pas le montant de la ligne "
-            f"({euros(amount)}) : écart de {euros(gap)}.{hint} Corrigez les montants ventilés pour que leur total égale le montant."
+            f"({euros(amount)}) : {text_gap(gap)}.{hint} Corrigez les montants ventilés pour que leur total égale le montant."
         )
         return self.first_split_letter(line), msg, split
 
@@ -443,3 +453,11 @@ class Messages:
         )
         letter = self.chapter_letter("6800") if line["has_split"] else self.letter("chapitre")
         return letter, msg, int(line["c_6800"])
+
+
+def cra_invalid(label: str, written: object) -> str:
+    """A CRA headcount that is not a whole number ≥ 0 (issue 14)."""
+    return (
+        f"« {label} » vaut « {written} » (feuille CRA) : tapez un nombre entier, positif ou nul, par exemple 24. "
+        "Cet effectif n'est pas compté dans la consolidation départementale."
+    )

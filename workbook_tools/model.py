@@ -106,6 +106,7 @@ class Code(enum.StrEnum):
     RAPPROCHEMENT_MISMATCH = "RAPPROCHEMENT_MISMATCH", E, "Le rapprochement bancaire au 31 août ne tombe pas juste."
     CAISSE_ECART = "CAISSE_ECART", E, "Le comptage de la caisse ne correspond pas au solde du cahier."
     COOP_MISMATCH = "COOP_MISMATCH", E, "Le cahier appartient à une autre coopérative que son dossier."
+    CRA_INVALID = "CRA_INVALID", W, "Un effectif du compte-rendu d'activités (CRA) n'est pas un nombre entier positif."
 
 
 # Codes whose findings carry their own severity (``Finding.level``); the code's own is the worst of them.
@@ -337,20 +338,91 @@ class Attente:
         return end is not None and self.pointe_le is not None and self.pointe_le > end
 
 
+@dataclass(frozen=True)
+class ActionCra:
+    """A row of the CRA sheet's table of actions (issue 14): the action's name, its classes, period, description."""
+
+    row: int | None
+    action: str | None
+    classes: str | None
+    periode: str | None
+    description: str | None
+
+
+# the CRA's headcounts (sheet « CRA », column B): key in ``Annexes.cra`` → the layout's defined name
+CRA_KEYS = ("classes", "eleves", "adultes", "conseils")
+
+
+@dataclass(frozen=True)
+class Quitus:
+    """Who signed the quitus and when (Paramètres, issue 14). Signed when the mandataire and the two vérificateurs
+    aux comptes each have a name and a date: the paper quitus needs the three signatures."""
+
+    mandataire: str | None
+    mandataire_date: str | None
+    verificateurs: tuple[tuple[str | None, str | None], tuple[str | None, str | None]]
+
+    @property
+    def signe(self) -> bool:
+        people = [(self.mandataire, self.mandataire_date), *self.verificateurs]
+        return all(name and day for name, day in people)
+
+    @property
+    def missing(self) -> list[str]:
+        """What is not filled yet, in the user's words (empty when signed)."""
+        out = []
+        if not self.mandataire:
+            out.append("nom du mandataire")
+        if not self.mandataire_date:
+            out.append("date du mandataire")
+        for n, (name, day) in enumerate(self.verificateurs, start=1):
+            if not name:
+                out.append(f"nom du vérificateur n° {n}")
+            if not day:
+                out.append(f"date du vérificateur n° {n}")
+        return out
+
+
 @dataclass
 class Annexes:
-    """Parameters, inventory, subsidies, the cash count and the carried lines, as read from the cahier."""
+    """Parameters, inventory, subsidies, the cash count, the carried lines and the CRA, as read from the cahier."""
 
     parametres: dict[str, Any] = field(default_factory=dict)
     inventaire: list[Bien] = field(default_factory=list)
     subventions: list[Subvention] = field(default_factory=list)
     billets: list[tuple[int, int]] = field(default_factory=list)  # arrêté de caisse: (denomination in cents, count)
     en_attente: list[Attente] = field(default_factory=list)
+    cra: dict[str, int] = field(default_factory=dict)  # CRA headcounts read (CRA_KEYS), only the valid ones
+    cra_actions: list[ActionCra] = field(default_factory=list)
 
     def param(self, name: str) -> str | None:
         value = self.parametres.get(name)
         text = "" if value is None else str(value).strip()
         return text or None
+
+    def date_param(self, name: str) -> str | None:
+        """A date of Paramètres written jj/mm/aaaa (stored as a date or ISO text); other text as typed."""
+        value = self.parametres.get(name)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value.strftime("%d/%m/%Y")
+        text = self.param(name)
+        if text and len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
+            try:
+                return dt.date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        return text
+
+    @property
+    def quitus(self) -> Quitus:
+        p, d = self.param, self.date_param
+        return Quitus(
+            p("coop_mandataire"),
+            d("mandataire_date"),
+            ((p("verificateur1_nom"), d("verificateur1_date")), (p("verificateur2_nom"), d("verificateur2_date"))),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -359,6 +431,8 @@ class Annexes:
             "subventions": [{k: json_value(v) for k, v in asdict(s).items()} for s in self.subventions],
             "arrete_caisse": [{"valeur": face, "nombre": count} for face, count in self.billets],
             "en_attente": [{k: json_value(v) for k, v in asdict(a).items()} for a in self.en_attente],
+            "cra": dict(self.cra),
+            "cra_actions": [{k: json_value(v) for k, v in asdict(a).items()} for a in self.cra_actions],
         }
 
     @classmethod
@@ -373,10 +447,12 @@ class Annexes:
             subventions=[item(Subvention, s) for s in data.get("subventions") or []],
             billets=[(int(b["valeur"]), int(b["nombre"])) for b in data.get("arrete_caisse") or []],
             en_attente=[item(Attente, a) for a in data.get("en_attente") or []],
+            cra={str(k): int(v) for k, v in (data.get("cra") or {}).items() if k in CRA_KEYS and v is not None},
+            cra_actions=[item(ActionCra, a) for a in data.get("cra_actions") or []],
         )
 
 
-_Row = TypeVar("_Row", Bien, Subvention, Attente)
+_Row = TypeVar("_Row", Bien, Subvention, Attente, ActionCra)
 _DATES = {"date", "date_sortie", "pointe_le"}
 _MONEY = {"montant", "valeur", "row", "recette", "depense"}
 

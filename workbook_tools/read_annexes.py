@@ -1,4 +1,4 @@
-"""The reader's other sheets: Paramètres, Inventaire, Subventions, Arrêté de caisse, and the formula errors of the
+"""The reader's other sheets: Paramètres, Inventaire, Subventions, Arrêté de caisse, CRA, and the formula errors of the
 Journal's cells (read from its XML, since python-calamine reads an error as empty). Called by
 :func:`workbook_tools.read.read_cahier`; like it, they only say what they could not read.
 """
@@ -147,6 +147,43 @@ def read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
                 cahier.caisse_detail.append((face, int(count)))
     if counted:
         cahier.caisse_comptee = total
+
+
+# --- CRA (issue 14) ---------------------------------------------------------------------------------
+
+
+def read_cra(cahier: Cahier, rows: list[list[Any]] | None) -> None:
+    """The activity report: the headcounts (label in A, value in B, found by label) and the table of actions.
+    A headcount that is not a whole number ≥ 0 is left out with a warning (CRA_INVALID); an empty one is not
+    counted (the CRA is filled at the end of the year)."""
+    if not rows:
+        return
+    figures = {label_key(p.label): p for p in layout.CRA_FIGURES}
+    for r, row in enumerate(rows[: layout.CRA_HEADER_ROW], start=1):
+        if not row or not isinstance(row[0], str):
+            continue
+        p = figures.get(label_key(row[0]))
+        value = row[1] if len(row) > 1 else ""
+        if p is None or cells.is_empty(value):
+            continue
+        key = p.name.removeprefix("cra_")
+        number = _headcount(value)
+        if number is None:
+            message = messages.cra_invalid(p.label, value)
+            cahier.findings.append(Finding(Code.CRA_INVALID, layout.SHEET_CRA, r, "B", message, cells.text(value)))
+        else:
+            cahier.cra[key] = number
+    cahier.cra_actions = [a for a in _table_rows(rows, layout.CRA_COLUMNS) if a.get("action") or a.get("description")]
+
+
+def _headcount(value: Any) -> int | None:
+    """A whole number ≥ 0, typed as a number or as text (« 24 »); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() and value >= 0 else None
+    text = (cells.text(value) or "").replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    return int(text) if text.isdigit() else None
 
 
 # --- cells holding formula errors ------------------------------------------------------------------

@@ -18,10 +18,21 @@ from workbook_tools import cells, layout, messages
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.exercice import Exercice
 from workbook_tools.messages import Messages
-from workbook_tools.model import Annexes, Attente, Bien, Code, Finding, FindingCounts, Report, Subvention, Totals
+from workbook_tools.model import (
+    ActionCra,
+    Annexes,
+    Attente,
+    Bien,
+    Code,
+    Finding,
+    FindingCounts,
+    Report,
+    Subvention,
+    Totals,
+)
 from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
 from workbook_tools.rules import Context, build_schema, derive
-from workbook_tools.text import euros
+from workbook_tools.text import euros, gap
 
 P = layout.SHEET_PARAMS
 SHEET_ORDER = {name: i for i, name in enumerate(layout.SHEETS)}
@@ -61,6 +72,8 @@ def annexes(cahier: Cahier | None) -> Annexes | None:
         subventions=[Subvention(**item) for item in cahier.subventions],
         billets=list(cahier.caisse_detail),
         en_attente=[Attente(**item) for item in cahier.en_attente],
+        cra=dict(cahier.cra),
+        cra_actions=[ActionCra(**item) for item in cahier.cra_actions],
     )
 
 
@@ -310,7 +323,7 @@ def _year_end(cahier: Cahier, t: Totals, chart: Chart) -> list[Finding]:
                     "B",
                     f"Rapprochement bancaire : relevé au 31 août {euros(t.releve_31_08)} + recettes non pointées "
                     f"{euros(t.non_pointe_recettes)} − dépenses non pointées {euros(t.non_pointe_depenses)} = {euros(adjusted)}, "
-                    f"mais la banque du cahier est à {euros(t.banque_fin)} (écart {euros(adjusted - t.banque_fin)}). "
+                    f"mais la banque du cahier est à {euros(t.banque_fin)} ({gap(adjusted - t.banque_fin)}). "
                     "Pointez (colonne A) les lignes qui figurent sur le relevé et cherchez l'opération manquante ou mal tapée.",
                     t.releve_31_08,
                 )
@@ -323,7 +336,7 @@ def _year_end(cahier: Cahier, t: Totals, chart: Chart) -> list[Finding]:
                 layout.CAISSE_TOTAL_ROW,
                 "C",
                 f"L'arrêté de caisse compte {euros(t.caisse_comptee)} mais le cahier donne {euros(t.caisse_fin)} en caisse "
-                f"(écart {euros(t.caisse_comptee - t.caisse_fin)}). Recomptez, et cherchez une recette ou une dépense en espèces oubliée.",
+                f"({gap(t.caisse_comptee - t.caisse_fin)}). Recomptez, et cherchez une recette ou une dépense en espèces oubliée.",
                 t.caisse_comptee,
             )
         )

@@ -126,18 +126,32 @@ def a4(ws: Worksheet, header: str, *, landscape: bool = False, repeat: int | Non
     ws.hide_gridlines(2)
 
 
-def wrapped_lines(value: Any, width: float) -> int:
-    """How many lines ``value`` takes once wrapped in a column ``width`` wide: Arial 10 as Excel draws it, about
-    1.25 characters a unit of width (LibreOffice fits a little more: a row sized by this is never too short)."""
+CHARS_PER_UNIT = 1.25  # Arial 10 as Excel draws it, characters a unit of column width (LibreOffice fits a little more)
+CHARS_PER_UNIT_SAFE = 1.15  # the same, for text whose words wrap early or that must never be cut (the consolidation)
+
+
+def wrapped_lines(value: Any, width: float, *, per_unit: float = CHARS_PER_UNIT) -> int:
+    """How many lines ``value`` takes once wrapped in a column ``width`` wide, counting ``per_unit`` characters a
+    unit of width: Arial 10 as Excel draws it, about 1.25 (LibreOffice fits a little more: a row sized by this is
+    never too short there, and the CRF's pages keep their measured fit). ``CHARS_PER_UNIT_SAFE`` leaves room for the
+    cell's padding and the words that wrap early, where a row too short would hide a finding."""
     if value is None or value == "":
         return 1
-    return sum(len(textwrap.wrap(part, max(1, int(width * 1.25)))) or 1 for part in str(value).split("\n"))
+    chars = max(1, int(width * per_unit))
+    return sum(len(textwrap.wrap(part, chars)) or 1 for part in str(value).split("\n"))
 
 
-def fit_row(ws: Worksheet, row: int, cells: Iterable[tuple[Any, float]], *, line: float = 12.75) -> None:
+def fit_row(
+    ws: Worksheet,
+    row: int,
+    cells: Iterable[tuple[Any, float]],
+    *,
+    line: float = 12.75,
+    per_unit: float = CHARS_PER_UNIT,
+) -> None:
     """Make ``row`` as tall as its tallest wrapped cell, given as (text, width of its column or merged columns):
     neither Excel nor LibreOffice sizes on opening the rows a program wrote, the text would be cut."""
-    lines = max((wrapped_lines(value, width) for value, width in cells), default=1)
+    lines = max((wrapped_lines(value, width, per_unit=per_unit) for value, width in cells), default=1)
     if lines > 1:
         ws.set_row(row, line * lines + 2)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,18 +24,62 @@ from workbook_tools.cli._store import (
     "--roster",
     metavar="LISTE.csv",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Liste CSV des coopératives attendues (colonnes coop et nom, séparées par « ; » ou « , »).",
+    help="Liste CSV des coopératives attendues (colonnes coop et nom, séparées par « ; » ou « , » ; les autres "
+    "colonnes, commune, e-mail…, sont reprises telles quelles).",
+)
+@click.option(
+    "--echeance",
+    metavar="JJ/MM",
+    help="Date limite des comptes-rendus, JJ/MM ou JJ/MM/AAAA (par défaut le 30/09 qui suit la fin de l'exercice) : "
+    "« En retard » est jugé sur elle.",
+)
+@click.option(
+    "--relances",
+    metavar="FICHIER.csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Écrit aussi la liste des coopératives manquantes, refusées ou en retard, avec les colonnes de la liste "
+    "(contacts), pour un publipostage (CSV « ; », UTF-8, s'ouvre dans Excel).",
+)
+@click.option(
+    "--plafond-caisse",
+    metavar="EUROS",
+    callback=lambda ctx, param, value: _euros(value, "--plafond-caisse"),
+    help="Alerte quand la caisse au 31 août dépasse ce montant (par défaut 300,00).",
+)
+@click.option(
+    "--seuil-deficit",
+    metavar="POURCENT",
+    type=click.IntRange(0, 1000),
+    help="Alerte quand le déficit dépasse cette part du report à nouveau, en % (par défaut 50).",
+)
+@click.option(
+    "--cotisation-eleve",
+    metavar="EUROS",
+    callback=lambda ctx, param, value: _euros(value, "--cotisation-eleve"),
+    help="Cotisation OCCE attendue par élève du CRA, comparée au chapitre 6281 (par défaut 2,00).",
 )
 @workbook_output_options("le classeur du trésorier")
-def command(store_url: str, exercice: str | None, roster: Path | None, output: Path | None, fmt: str) -> None:
+def command(
+    store_url: str,
+    exercice: str | None,
+    roster: Path | None,
+    echeance: str | None,
+    relances: Path | None,
+    plafond_caisse: int | None,
+    seuil_deficit: int | None,
+    cotisation_eleve: int | None,
+    output: Path | None,
+    fmt: str,
+) -> None:
     """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes.
 
     \b
     Exemples :
       cahier consolidate --store /srv/cahier/depot --roster coops.csv -o consolidation.xlsx
       cahier consolidate --exercice 2025-2026 --format json
+      cahier consolidate --roster coops.csv --echeance 15/10 --relances relances.csv -o consolidation.xlsx
     """
-    from workbook_tools.consolidation import consolidate
+    from workbook_tools.consolidation import consolidate, write_relances
     from workbook_tools.consolidation_workbook import write_consolidation_workbook
     from workbook_tools.store.standing import Status
     from workbook_tools.text import count
@@ -42,7 +87,10 @@ def command(store_url: str, exercice: str | None, roster: Path | None, output: P
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
-        result = consolidate(existing_store(store_url), exercice, roster=roster)
+        seuils = _seuils(plafond_caisse, seuil_deficit, cotisation_eleve)
+        result = consolidate(existing_store(store_url), exercice, roster=roster, deadline=echeance, seuils=seuils)
+        if relances is not None:
+            write_relances(result, relances)
         if fmt == "json":
             emit_json(result.to_dict(), output)
             return
@@ -59,3 +107,25 @@ def command(store_url: str, exercice: str | None, roster: Path | None, output: P
         + f" : {written}",
         err=True,
     )
+
+
+def _euros(value: str | None, option: str) -> int | None:
+    """A threshold in euros typed on the command line (« 300 », « 2,50 ») → cents; a French error otherwise."""
+    if value is None:
+        return None
+    from workbook_tools.cells import money
+
+    cents, status, _ = money(value.strip().replace("€", ""))
+    if cents is None or cents < 0 or status not in ("ok", "text"):
+        raise click.BadParameter(
+            f"« {value} » n'est pas un montant en euros (par exemple 300 ou 2,50).", param_hint=f"'{option}'"
+        )
+    return cents
+
+
+def _seuils(plafond: int | None, deficit: int | None, cotisation: int | None) -> Any:
+    """The treasurer's thresholds (workbook_tools.alertes.Seuils), the defaults where no option was given."""
+    from workbook_tools.alertes import Seuils
+
+    given = {"caisse_plafond": plafond, "deficit_part": deficit, "cotisation_eleve": cotisation}
+    return Seuils(**{k: v for k, v in given.items() if v is not None})

@@ -6,7 +6,7 @@ codes it found (a bank or cash balance below zero) and the totals of a version s
 at a time, 10,000 cooperatives are ≈ 21,000 small files and as many JSON documents, the reports alone 2 KB each:
 ≈ 2 s before the first row is written. So the store keeps a **derived index** of them::
 
-    index/figures/<id>.json     {"format": 1, "written_at": …, "supersedes": [<id>, …],
+    index/figures/<id>.json     {"format": 2, "written_at": …, "supersedes": [<id>, …],
                                  "versions": [{"folder": <coop>, "manifest": {…}, "report": {…}}, …]}
 
 Rules that keep it safe (the store's own, :mod:`workbook_tools.store`):
@@ -35,11 +35,11 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workbook_tools.model import Totals
+from workbook_tools.model import Severity, Totals
 from workbook_tools.store.backends import LocalBackend
 from workbook_tools.store.names import VERSION_PATTERN, new_version_id
 from workbook_tools.store.standing import Standing, standing
@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("cahier.store.figures")
 
 INDEX = "index/figures"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: the report figures hold the first findings and the cahier's own number (issue 14)
+FIRST_FINDINGS = 3  # findings kept per version: the consolidation shows the first three
 MIN_NEW = 100  # versions read from their files before a reader writes them down as a new segment
 MAX_SEGMENTS = 32  # past this, a reader writes one segment holding everything
 _WORKERS = 8  # parallel reads on a remote store (a local disk is faster read from one thread)
@@ -65,11 +66,25 @@ class ReportFigures:
     nom: str | None  # the cooperative's name (Paramètres)
     codes: frozenset[str]  # the finding codes of the check
     totals: Totals | None  # the totals the check computed (left out of the index where the manifest holds them)
+    # the first findings (errors first, then warnings, in the report's order), each {code, severity, cell, message,
+    # value}: why a version was refused, at a glance (issue 14)
+    first: tuple[dict[str, Any], ...] = ()
+    coop: str | None = None  # the cooperative number the cahier itself gives (Paramètres), whatever its folder
+    cra: dict[str, int] = field(default_factory=dict)  # the CRA's headcounts (issue 14, items 6–7)
+    quitus_manque: tuple[str, ...] | None = None  # what the quitus lacks (empty: signed; None: no annexes read)
 
     @classmethod
     def of(cls, report: Report) -> ReportFigures:
         nom = report.annexes.param("coop_nom") if report.annexes is not None else None
-        return cls(nom, frozenset(str(f.code) for f in report.findings), report.totals)
+        ordered = sorted(report.findings, key=lambda f: f.severity is not Severity.ERROR)  # stable: the report's order kept
+        first = tuple(
+            {k: v for k, v in f.to_dict().items() if k in ("code", "severity", "cell", "message", "value")}
+            for f in ordered[:FIRST_FINDINGS]
+        )
+        figures = cls(nom, frozenset(str(f.code) for f in report.findings), report.totals, first, report.coop)
+        if report.annexes is not None:  # the CRA and the quitus (issue 14, items 6–7)
+            figures = replace(figures, cra=dict(report.annexes.cra), quitus_manque=tuple(report.annexes.quitus.missing))
+        return figures
 
     def to_dict(self, *, totals: bool = True) -> dict[str, Any]:
         """JSON-ready; ``totals=False`` leaves the totals out (the index's entry of a manifest that has them)."""
@@ -77,16 +92,26 @@ class ReportFigures:
             "nom": self.nom,
             "codes": sorted(self.codes),
             "totals": self.totals.to_dict() if totals and self.totals is not None else None,
+            "first": list(self.first),
+            "coop": self.coop,
+            "cra": dict(self.cra),
+            "quitus_manque": list(self.quitus_manque) if self.quitus_manque is not None else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReportFigures:
         totals = data.get("totals")
         nom = data.get("nom")
+        coop = data.get("coop")
+        manque = data.get("quitus_manque")
         return cls(
             str(nom) if nom else None,
             frozenset(str(c) for c in data.get("codes") or ()),
             Totals.from_dict(totals) if totals else None,
+            tuple(dict(f) for f in data.get("first") or () if isinstance(f, dict)),
+            str(coop) if coop else None,
+            {str(k): int(v) for k, v in (data.get("cra") or {}).items()},
+            tuple(str(m) for m in manque) if isinstance(manque, list) else None,
         )
 
 
@@ -130,8 +155,9 @@ class StoredFigures:
         new = versions if full else [(c, v) for c, v in versions if (c, v.version) not in self._indexed]
         if len(new) < (1 if full else MIN_NEW):
             return None
-        # accepted versions carry their report figures (the ones that can count); others are read if ever needed
-        wanted = [(c, v) for c, v in new if v.status == ACCEPTED and "report" in v.files]
+        # accepted versions carry their report figures (the ones that can count); duplicates are read if ever needed
+        # refused ones too (few): the consolidation shows why they were refused, and spots a cahier in the wrong folder
+        wanted = [(c, v) for c, v in new if v.status in (ACCEPTED, REFUSED) and "report" in v.files]
         self.reports(wanted)
         entries = []
         raw = self.store._manifests  # the manifests as stored (a history may read one as the duplicate of another)

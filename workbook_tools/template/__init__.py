@@ -85,6 +85,10 @@ def write_template(path: Path, *, exercice: str | None = None, chart: Chart | No
     write_listes(wb, sheets[L.SHEET_LISTES], st, chart)
     sheets[L.SHEET_GUIDE].activate()
     wb.close()
+    if exercice is not None:  # the cached results were computed for empty Paramètres: LibreOffice would show them
+        from workbook_tools.nouvel_exercice import drop_cached_results_in
+
+        drop_cached_results_in(path)
     return path
 
 

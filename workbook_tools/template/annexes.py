@@ -274,6 +274,12 @@ def write_cra(wb: Workbook, ws: Worksheet, st: Styles, geo: JournalGeometry) -> 
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.write_string(0, 0, "Compte-rendu d'activités (CRA)", st.title())
+    ws.write_string(
+        1,
+        0,
+        "Les effectifs en nombres entiers (24, pas « 24 élèves ») ; le quitus (noms et dates) se remplit dans Paramètres.",
+        st.note(),
+    )
     label = st.label(bold=True, border=1, border_color=GRID, bg_color=HEADER_BLUE)
     for p in L.CRA_FIGURES:
         ws.write_string(p.row - 1, 0, p.label, label)

@@ -169,6 +169,12 @@ _GUIDE: list[tuple[str, str]] = [
         "s'imprime aussi, en plusieurs pages de large (les colonnes Pointé à Libellé répétées sur chaque page, sans "
         "le Reste à ventiler) ; Excel y imprime les 1 000 lignes préparées, LibreOffice les lignes remplies.",
     ),
+    (
+        "p",
+        "Le quitus : quand les deux vérificateurs aux comptes et le mandataire ont signé la page « Quitus » du "
+        "compte-rendu financier, tapez leurs noms et les dates de signature dans Paramètres, puis enregistrez le "
+        "cahier à nouveau : le département le voit alors « signé ».",
+    ),
     ("h", "Les couleurs"),
 ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.alertes import Seuils
 from workbook_tools.ingest import REPORT_FORMATS
 from workbook_tools.text import plural
 
@@ -28,12 +29,20 @@ class WatchConfig:
     outbox_debounce: float = 5.0  # quiet seconds after the last acceptance before the outbox is rebuilt…
     outbox_max_wait: float = 60.0  # …but never later than this after the first one (a steady stream still refreshes)
     roster: Path | None = None  # CSV « coop,nom » of the expected cooperatives, for the consolidation
+    # the treasurer's thresholds of the consolidation's alerts (issue 14; defaults: workbook_tools.alertes.Seuils)
+    plafond_caisse: str | float | None = None  # euros, « 300 » or « 300,00 »
+    seuil_deficit: int | None = None  # percent of the opening balance
+    cotisation_eleve: str | float | None = None  # euros per pupil of the CRA
     max_bytes: int | None = None
     isolate: bool = True  # each file is checked in a worker process (False: in this process, for tests)
     worker_memory_mb: int = 1024  # memory the check of one file may add in its worker…
     worker_seconds: float = 120.0  # …and the time it may take
     report_formats: tuple[str, ...] = REPORT_FORMATS
     store_options: dict[str, Any] = field(default_factory=dict)
+
+    def seuils(self) -> Seuils:
+        """The consolidation's thresholds: the configured ones, the defaults elsewhere (checked by from_sources)."""
+        return seuils_of(self.plafond_caisse, self.seuil_deficit, self.cotisation_eleve)
 
     @classmethod
     def from_sources(cls, file: Path | None = None, **overrides: Any) -> WatchConfig:
@@ -63,4 +72,31 @@ class WatchConfig:
                 values[key] = Path(values[key]).expanduser()
         if "report_formats" in values:
             values["report_formats"] = tuple(values["report_formats"])
-        return cls(**values)
+        config = cls(**values)
+        config.seuils()  # a threshold mistyped in the file: said now, not at the first refresh of the outbox
+        return config
+
+
+def seuils_of(plafond: object, deficit: object, cotisation: object) -> Seuils:
+    """The thresholds from the configuration's values (euros as numbers or French text); ValueError in French."""
+    from workbook_tools.cells import money
+
+    def cents(value: object, key: str) -> int | None:
+        if value is None:
+            return None
+        got, _, _ = money(value if isinstance(value, int | float) else str(value).replace("€", "").strip())
+        if got is None or got < 0 or isinstance(value, bool):
+            raise ValueError(f"« {key} » vaut « {value} » : un montant en euros est attendu, par exemple 300 ou 2,50")
+        return got
+
+    given: dict[str, int | None] = {
+        "caisse_plafond": cents(plafond, "plafond_caisse"),
+        "cotisation_eleve": cents(cotisation, "cotisation_eleve"),
+    }
+    if deficit is not None:
+        if isinstance(deficit, bool) or not isinstance(deficit, int) or deficit < 0:
+            raise ValueError(
+                f"« seuil_deficit » vaut « {deficit} » : un pourcentage entier est attendu, par exemple 50"
+            )
+        given["deficit_part"] = deficit
+    return Seuils(**{k: v for k, v in given.items() if v is not None})

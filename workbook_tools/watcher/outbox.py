@@ -17,12 +17,15 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files import replace_bytes
 from workbook_tools.store import Store
 from workbook_tools.store.standing import exercices, standing
 from workbook_tools.text import date_time, euros_csv
+
+if TYPE_CHECKING:
+    from workbook_tools.alertes import Seuils
 
 SUMMARY_CSV = "etat-du-depot.csv"
 SUMMARY_JSON = "etat-du-depot.json"
@@ -62,7 +65,9 @@ def consolidation_name(exercice: str) -> str:
     return f"consolidation-{exercice}.xlsx"
 
 
-def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) -> list[Path]:
+def refresh_outbox(
+    store: Store, outbox: Path, *, roster: Path | None = None, seuils: Seuils | None = None
+) -> list[Path]:
     """The consolidated workbook of each exercice with an accepted version (``consolidation-2025-2026.xlsx``),
     and the summary of the store (CSV for a French spreadsheet, JSON for programs)."""
     from workbook_tools.consolidation_workbook import write_consolidation
@@ -70,7 +75,9 @@ def refresh_outbox(store: Store, outbox: Path, *, roster: Path | None = None) ->
     rows = store_summary(store)
     outbox.mkdir(parents=True, exist_ok=True)
     written = [
-        write_consolidation(store, outbox / consolidation_name(exercice), roster=roster, exercice=exercice)
+        write_consolidation(
+            store, outbox / consolidation_name(exercice), roster=roster, exercice=exercice, seuils=seuils
+        )
         for exercice in sorted({r["exercice"] for r in rows if r["exercice"] and r["version"]})
     ]
     columns = ["coop", "exercice", "statut", "version", "recu_le", "fichier", "versions", "derniere_version",
