@@ -112,12 +112,8 @@ class LocalBackend(Backend):
         target = Path(self.path(rel))
         if target.exists():
             return False
-        fd, tmp = tempfile.mkstemp(prefix=tmp_name() + "-", dir=target.parent)
+        tmp = _synced_temp(target, data)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
             try:
                 os.link(tmp, target)
             except FileExistsError:
@@ -135,12 +131,8 @@ class LocalBackend(Backend):
     def put(self, rel: str, data: bytes) -> None:
         """A unique name: written under a temporary name, synced, then renamed (never seen half-written)."""
         target = Path(self.path(rel))
-        fd, tmp = tempfile.mkstemp(prefix=tmp_name() + "-", dir=target.parent)
+        tmp = _synced_temp(target, data)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
             os.replace(tmp, target)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -159,6 +151,21 @@ class LocalBackend(Backend):
 
     def remove_file(self, rel: str) -> None:
         os.unlink(self.path(rel))
+
+
+def _synced_temp(target: Path, data: bytes) -> str:
+    """``data`` written and synced under a temporary name beside ``target`` (its age in the name): the path."""
+    fd, tmp = tempfile.mkstemp(prefix=tmp_name() + "-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 def _fsync_dir(folder: Path) -> None:

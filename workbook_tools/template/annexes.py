@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from xlsxwriter.format import Format
@@ -27,6 +26,7 @@ from workbook_tools.template.common import (
     JournalGeometry,
     Styles,
     cleaned_amount,
+    date_rule,
     filled,
     journal_range,
     list_sources,
@@ -73,14 +73,7 @@ def _write_table(
                 c,
                 last,
                 c,
-                {
-                    "validate": "date",
-                    "criteria": "between",
-                    "minimum": dt.date(*L.JOURNAL_DATE_MIN),
-                    "maximum": dt.date(*L.JOURNAL_DATE_MAX),
-                    "error_title": "Date invalide",
-                    "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 15/09/2025.",
-                },
+                date_rule("15/09/2025"),
             )
         elif kind == "money":
             ws.data_validation(
@@ -241,16 +234,7 @@ def _write_caisse_signatures(wb: Workbook, ws: Worksheet, st: Styles) -> None:
         1,
         r,
         2,
-        {
-            "validate": "date",
-            "criteria": "between",
-            "minimum": dt.date(*L.JOURNAL_DATE_MIN),
-            "maximum": dt.date(*L.JOURNAL_DATE_MAX),
-            "input_title": "Date de l'arrêté",
-            "input_message": "Le jour du comptage, en principe le 31 août (jj/mm/aaaa).",
-            "error_title": "Date invalide",
-            "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 31/08/2026.",
-        },
+        date_rule("31/08/2026", "Date de l'arrêté", "Le jour du comptage, en principe le 31 août (jj/mm/aaaa)."),
     )
     wb.define_name(L.CAISSE_DATE_NAME, f"={sheet_ref(ws.name, L.CAISSE_DATE_ROW, 1)}")
     ws.write_string(r, 3, "Le jour du comptage, en principe le 31 août.", st.note())

@@ -266,6 +266,22 @@ class Styles:
         return self.get(bg_color=OK_FILL, font_color=OK_FONT)
 
 
+def date_rule(example: str, title: str | None = None, message: str | None = None) -> dict[str, Any]:
+    """The data validation of a date cell: a real date within the years the checks accept, refused in French with an
+    example; with ``title``, the hint shown when the cell is selected."""
+    rule: dict[str, Any] = {
+        "validate": "date",
+        "criteria": "between",
+        "minimum": dt.date(*L.JOURNAL_DATE_MIN),
+        "maximum": dt.date(*L.JOURNAL_DATE_MAX),
+        "error_title": "Date invalide",
+        "error_message": f"Tapez une vraie date au format jj/mm/aaaa, par exemple {example}.",
+    }
+    if title is not None:
+        rule |= {"input_title": title, "input_message": message or ""}
+    return rule
+
+
 def page_setup(
     ws: Worksheet, *, landscape: bool = True, repeat: tuple[int, int] | None = None, scale: int | None = None
 ) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -45,6 +43,7 @@ from workbook_tools.template.common import (
     chapter_total_formula,
     cleaned_amount,
     column_total_formula,
+    date_rule,
     filled,
     listes_range,
     number_from_text,
@@ -136,16 +135,7 @@ def write_params(wb: Workbook, ws: Worksheet, st: Styles, exercice: str | None) 
                 1,
                 r,
                 1,
-                {
-                    "validate": "date",
-                    "criteria": "between",
-                    "minimum": dt.date(*L.JOURNAL_DATE_MIN),
-                    "maximum": dt.date(*L.JOURNAL_DATE_MAX),
-                    "input_title": "Date du quitus",
-                    "input_message": "Le jour de la signature, par exemple 15/09/2026.",
-                    "error_title": "Date invalide",
-                    "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 15/09/2026.",
-                },
+                date_rule("15/09/2026", "Date du quitus", "Le jour de la signature, par exemple 15/09/2026."),
             )
         else:
             fmt = st.input(TEXT)
@@ -380,22 +370,12 @@ def _add_journal_validations(ws: Worksheet, geo: JournalGeometry) -> None:
             "error_message": "Choisissez dans la liste : CHQ, VIR, CB, ESP, PRLV ou ANNULÉ.",
         },
     )
-    lo, hi = dt.date(*L.JOURNAL_DATE_MIN), dt.date(*L.JOURNAL_DATE_MAX)
     ws.data_validation(
         first,
         COL_DATE,
         last,
         COL_DATE,
-        {
-            "validate": "date",
-            "criteria": "between",
-            "minimum": lo,
-            "maximum": hi,
-            "input_title": "Date (obligatoire)",
-            "input_message": "Au format jj/mm/aaaa, par exemple 15/09/2025.",
-            "error_title": "Date invalide",
-            "error_message": "Tapez une vraie date au format jj/mm/aaaa, par exemple 15/09/2025.",
-        },
+        date_rule("15/09/2025", "Date (obligatoire)", "Au format jj/mm/aaaa, par exemple 15/09/2025."),
     )
     ws.data_validation(
         first,
