@@ -88,3 +88,43 @@ def test_history_of_unreachable_webdav_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["history", "--coop", "0001", "--store", f"webdav://127.0.0.1:{free_port()}/x"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Erreur : Dépôt injoignable (webdav://127.0.0.1:")
+
+
+@pytest.mark.parametrize("below", ["", "/depot"])
+def test_a_store_that_is_a_file_is_a_configuration_error(tmp_path: Path, below: str) -> None:
+    """Trying again cannot help: said at once, exit 1, by every command and by the watcher at start-up."""
+    afile = tmp_path / "afile"
+    afile.write_text("pas un dépôt")
+    store = f"{afile}{below}"
+    cahier = make_cahier(tmp_path / "c.xlsx", seed=1)
+    (tmp_path / "inbox").mkdir()
+    for args in (
+        ["ingest", str(cahier), "--coop", "0001"],
+        ["history", "--coop", "0001"],
+        ["restore", "--coop", "0001", "--version", "1", "-o", str(tmp_path / "r.xlsx")],
+        ["verifier-depot"],
+        ["watch", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out"), "--once"],
+    ):
+        result = CliRunner().invoke(main, [*args, "--store", store])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit | None), (args, result.exception)
+        what = "est un fichier" if not below else f"passe par {afile}, qui est un fichier"
+        said = f"Erreur : Le dépôt {store} {what}"
+        assert result.stderr.startswith(said + ", pas un dossier : indiquez un dossier"), (args, result.stderr)
+        assert "nouvel essai" not in result.stderr
+    assert afile.read_text() == "pas un dépôt"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "c.xlsx", "inbox"]  # nothing created
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")
+def test_a_store_folder_that_cannot_be_created(tmp_path: Path) -> None:
+    cahier = make_cahier(tmp_path / "c.xlsx", seed=1)
+    (tmp_path / "inbox").mkdir()
+    for args in (
+        ["ingest", str(cahier), "--coop", "0001"],
+        ["watch", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out"), "--once"],
+    ):
+        result = CliRunner().invoke(main, [*args, "--store", "/proc/nope"])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.startswith("Erreur : Le dossier du dépôt /proc/nope ne peut pas être créé dans /proc : "
+                                        "ce dossier n'accepte pas de nouveau dossier"), result.stderr  # fmt: skip
+        assert "introuvable" not in result.stderr and "nouvel essai" not in result.stderr

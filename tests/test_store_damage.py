@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from workbook_tools.cli import main
 from workbook_tools.consolidation import consolidate
 from workbook_tools.fsck import QUARANTINE, verify
 from workbook_tools.ingest import ingest_bytes
-from workbook_tools.store import DUPLICATE, Store, StoreUnavailable
+from workbook_tools.store import DUPLICATE, DamagedOriginal, Store, StoreUnavailable, sha256
 from workbook_tools.watcher.outbox import refresh_outbox
 
 
@@ -112,3 +114,50 @@ def test_an_original_whose_bytes_changed_is_lost(filled: tuple[Store, Path]) -> 
 def test_no_store_there(tmp_path: Path) -> None:
     code, text = _cli("verifier-depot", "--store", str(tmp_path / "nowhere"))
     assert code == 1 and "Aucun dépôt" in text
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    """Every file of a store and the SHA-256 of its bytes."""
+    return {str(p.relative_to(root)): sha256(p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_damaged_original_is_never_restored(filled: tuple[Store, Path], tmp_path: Path) -> None:
+    """The bytes are checked against the version's SHA-256 before anything is written."""
+    _, root = filled
+    original = _one(root, "coops/0001/versions/*/original.xlsx")
+    original.write_bytes(original.read_bytes()[:1000])
+    out = tmp_path / "r.xlsx"
+    code, text = _cli("restore", "--store", str(root), "--coop", "0001", "--version", "1", "-o", str(out))
+    assert code == 1 and "l'original conservé est abîmé (empreinte différente)" in text, text
+    assert "cahier verifier-depot" in text and "écrite dans" not in text
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+    with pytest.raises(DamagedOriginal):
+        Store(str(root)).read_original("0001", "1")
+
+
+def test_a_restored_file_has_ordinary_permissions(filled: tuple[Store, Path], tmp_path: Path) -> None:
+    _, root = filled
+    out = tmp_path / "r.xlsx"
+    mask = os.umask(0o022)
+    try:
+        code, text = _cli("restore", "--store", str(root), "--coop", "0002", "--version", "1", "-o", str(out))
+    finally:
+        os.umask(mask)
+    assert code == 0 and f"écrite dans {out}." in text, text
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    assert sha256(out.read_bytes()) == Store(str(root)).history("0002")[0].sha256
+
+
+def test_verifier_depot_without_reparer_writes_nothing(filled: tuple[Store, Path]) -> None:
+    """A version whose published manifest is gone (its writer stopped before publishing) is listed « à publier »:
+    the listing does not roll it forward; --reparer does."""
+    _, root = filled
+    manifest = _one(root, "coops/0002/manifests/*.json")
+    manifest.unlink()
+    before = _hashes(root)
+    code, text = _cli("verifier-depot", "--store", str(root), "--delai", "0")
+    assert code == 1 and "à publier" in text and "0 réparé" in text and "complétée" not in text, text
+    assert _hashes(root) == before  # not one byte written, moved or removed
+    code, text = _cli("verifier-depot", "--store", str(root), "--delai", "0", "--reparer")
+    assert code == 0 and "complétée" in text, text
+    assert manifest.exists() and verify(Store(str(root))).ok

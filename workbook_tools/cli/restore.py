@@ -29,7 +29,8 @@ from workbook_tools.cli._store import coop_option, existing_store, store_errors,
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 @store_option
 def command(coop: str, ref: str, output: Path, force: bool, store_url: str) -> None:
-    """Écrit le fichier d'origine d'une version (jamais par-dessus un fichier existant, sauf --force).
+    """Écrit le fichier d'origine d'une version (jamais par-dessus un fichier existant, sauf --force), après avoir
+    vérifié ses octets contre leur empreinte : un original abîmé n'est jamais écrit.
 
     \b
     Exemples :

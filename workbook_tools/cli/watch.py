@@ -138,6 +138,7 @@ def command(
 
     try:
         watcher = Watcher(config)
+        watcher.store.create_folder()  # a local store that can never work is a configuration error: said now
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
 

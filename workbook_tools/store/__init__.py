@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import io
 import json
 import logging
@@ -69,11 +70,13 @@ from workbook_tools.model import Report
 from workbook_tools.store.backends import Backend, LocalBackend, WebdavBackend, backend_for, transient_errors
 from workbook_tools.store.errors import (
     DamagedMetadata,
+    DamagedOriginal,
     InvalidName,
     StoreError,
     StoreMissing,
     StoreRefused,
     StoreUnavailable,
+    StoreUnusable,
     VersionNotFound,
 )
 from workbook_tools.store.faults import FAULTS, classify, store_fault
@@ -92,7 +95,7 @@ from workbook_tools.store.names import (
 )
 from workbook_tools.store.standing import Standing, Status, latest_accepted, standing
 from workbook_tools.store.version import ACCEPTED, DUPLICATE, REFUSED, STATUS_FR, STORE_FORMAT, Version
-from workbook_tools.text import count
+from workbook_tools.text import count, os_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,6 +119,44 @@ class Store:
         ] = {}  # coop_key → the coop folder holding it  # metadata files met damaged (relative paths), see ``verifier-depot``
         self._lock = threading.Lock()
         self._initialised = False
+        if isinstance(self._backend, LocalBackend):
+            self._not_a_folder()
+
+    def _not_a_folder(self) -> None:
+        """A local store whose path (or a folder on the way to it) is a regular file can never work: said at once
+        (:class:`StoreUnusable`), never « nouvel essai plus tard »."""
+        root = Path(self._backend.root)
+        for place in (root, *root.parents):
+            if place.is_dir():
+                return
+            if place.exists() or place.is_symlink():
+                what = "est un fichier" if place == root else f"passe par {place}, qui est un fichier"
+                raise StoreUnusable(
+                    f"Le dépôt {self.display_url} {what}, pas un dossier : indiquez un dossier "
+                    "(--store, $CAHIER_STORE, « store » de la configuration)."
+                )
+
+    def create_folder(self) -> None:
+        """Create a local store's folder now (no store marker yet): one that cannot be created there is a
+        configuration error (:class:`StoreUnusable`), said with the reason. Nothing to do for a server's store."""
+        if isinstance(self._backend, LocalBackend):
+            self._not_a_folder()
+            try:
+                self._backend.makedirs("")
+            except OSError as exc:
+                raise self._cannot_create(exc) from exc
+
+    def _cannot_create(self, exc: OSError) -> StoreUnusable:
+        root = Path(self._backend.root)
+        parent = next((p for p in root.parents if p.is_dir()), root.anchor)
+        if exc.errno == errno.ENOENT:  # the parent is there, yet refuses a new folder: /proc, /sys
+            why = "ce dossier n'accepte pas de nouveau dossier (dossier spécial du système, comme /proc ou /sys)"
+        else:
+            why = os_error(exc)
+        return StoreUnusable(
+            f"Le dossier du dépôt {self.display_url} ne peut pas être créé dans {parent} : {why}. "
+            "Indiquez un autre dossier (--store, $CAHIER_STORE, « store » de la configuration)."
+        )
 
     def __repr__(self) -> str:
         return f"Store({self.display_url!r})"
@@ -161,6 +202,8 @@ class Store:
         with self._io("initialisation"):
             if isinstance(self._backend, WebdavBackend) and not self._backend.exists(""):
                 raise self._missing_folder("initialisation") or StoreMissing(self.display_url)
+            if isinstance(self._backend, LocalBackend):
+                self.create_folder()
             self._backend.makedirs("coops")
             marker = {"format": STORE_FORMAT, "created_at": datetime.now(UTC).isoformat()}
             if not self._backend.put_new("cahier-store.json", json.dumps(marker).encode()):
@@ -267,9 +310,13 @@ class Store:
         :mod:`workbook_tools.store.standing`."""
         return self.standing(coop, exercice).current
 
-    def lookup(self, coop: str, digest: str) -> Version | None:
+    def lookup(self, coop: str, digest: str, *, complete: bool = True) -> Version | None:
         """The version holding these bytes for this coop, if any (completing it if its writer died): the one the
-        index ``hashes/<sha256>.json`` names, else the oldest complete claim's."""
+        index ``hashes/<sha256>.json`` names, else the oldest complete claim's.
+
+        With ``complete=False`` nothing is written: a claimed version whose writer died is returned as its prepared
+        manifest says, unpublished (``cahier verifier-depot`` without ``--reparer`` only lists)."""
+        settle = self._roll_forward if complete else self._prepared
         coop = self.resolve(coop)
         if not SHA_PATTERN.fullmatch(digest):
             raise InvalidName(f"Empreinte SHA-256 invalide : {digest!r}")
@@ -286,12 +333,12 @@ class Store:
                     self.damaged.add(path)
                 indexed, damaged = None, True
             if indexed is not None:
-                found = self._manifest(coop, indexed) or self._roll_forward(coop, indexed)
+                found = self._manifest(coop, indexed) or settle(coop, indexed)
                 if found is not None:
                     return found
             winner = self._first_claim(coop, digest)
             if winner is not None:
-                found = self._manifest(coop, winner) or self._roll_forward(coop, winner)
+                found = self._manifest(coop, winner) or settle(coop, winner)
                 if found is not None:
                     return found
             return self._holder(coop, digest) if damaged or indexed is not None else None
@@ -319,10 +366,20 @@ class Store:
             return self._backend.read(f"coops/{coop}/versions/{version.version}/{name}")
 
     def read_original(self, coop: str, ref: str | Version) -> bytes:
-        """The bytes received (for a duplicate: those of the version it repeats)."""
-        data = self._read_file(coop, ref, "original")
+        """The bytes received (for a duplicate: those of the version it repeats), checked against their SHA-256:
+        damaged bytes raise :class:`DamagedOriginal`, never pass for the file received."""
+        coop = self.resolve(coop)
+        version = self._original(coop, ref)  # for a duplicate: the version holding the bytes
+        data = self._read_file(coop, version, "original")
         if data is None:
             raise VersionNotFound(f"La version {ref} n'a pas de fichier d'origine.")
+        if sha256(data) != version.sha256:
+            raise DamagedOriginal(
+                f"Version {version.version} de la coopérative {version.coop} : l'original conservé est abîmé "
+                f"(empreinte différente) : rien n'est écrit ; lancez cahier verifier-depot --store "
+                f"{self.display_url}, puis redemandez le fichier à l'école ou prenez une autre version "
+                "(cahier history)."
+            )
         return data
 
     def read_report(self, coop: str, ref: str | Version) -> Report | None:
@@ -361,6 +418,7 @@ class Store:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())  # an ordinary file, as any program writes it (mkstemp makes it 0600)
             if force:
                 os.replace(tmp, target)
             else:
@@ -515,6 +573,13 @@ class Store:
             return version
         return None
 
+    def _prepared(self, coop: str, version: str) -> Version | None:
+        """The prepared manifest of a version, read only (None when absent or damaged)."""
+        try:
+            return Version.from_json(self._backend.read(f"coops/{coop}/versions/{version}/manifest.json"))
+        except (FileNotFoundError, DamagedMetadata):
+            return None
+
     def _roll_forward(self, coop: str, version: str) -> Version | None:
         """Publish the prepared manifest of a claimed version whose writer stopped before publishing it."""
         try:
@@ -616,9 +681,20 @@ def journal_to_parquet(journal: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (``/proc``; else set and put back at once)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 __all__ = [
     "ACCEPTED", "COOP_PATTERN", "DEFAULT_URL", "DUPLICATE", "MAX_NAME_BYTES", "REFUSED", "SAFE_EXTENSIONS",
-    "SHA_PATTERN", "STATUS_FR", "STORE_FORMAT", "VERSION_PATTERN", "Backend", "InvalidName", "LocalBackend",
-    "Standing", "Status", "Store", "StoreError", "StoreMissing", "StoreRefused", "StoreUnavailable", "Version", "VersionNotFound", "WebdavBackend",
+    "SHA_PATTERN", "STATUS_FR", "STORE_FORMAT", "VERSION_PATTERN", "Backend", "DamagedOriginal", "InvalidName", "LocalBackend",
+    "Standing", "Status", "Store", "StoreError", "StoreMissing", "StoreRefused", "StoreUnavailable", "StoreUnusable", "Version", "VersionNotFound", "WebdavBackend",
     "check_coop", "claimed_version", "coop_key", "journal_to_parquet", "new_version_id", "printable_name", "safe_filename", "sha256",
 ]  # fmt: skip

@@ -31,3 +31,12 @@ class StoreMissing(StoreUnavailable):
 class StoreRefused(StoreError):
     """The server will never take this submission as it is (e.g. a file larger than it accepts): refused with the
     reason, not retried."""
+
+
+class DamagedOriginal(StoreError):
+    """A version's original file no longer matches its SHA-256: never given back as if it were whole."""
+
+
+class StoreUnusable(StoreError):
+    """The store's address can never work as it is (a file where a folder is expected, a folder that cannot be
+    created there): a configuration error, said at once and never retried."""

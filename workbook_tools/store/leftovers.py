@@ -6,7 +6,7 @@ period (a writer still at work is never touched; default one hour), each is sett
 
 * a version folder without a published manifest:
     - complete (its prepared manifest readable) and claimed first → rolled forward: its manifest is published,
-      as any reader would do;
+      as any reader would do (listed « à publier » without ``repair``: a listing writes nothing to the store);
     - complete, and its bytes held by another published version → removed (its claim first);
     - complete and its bytes nowhere else → claimed and published (the claim protocol decides, as for a writer);
     - incomplete (no readable prepared manifest): removed; its original is first copied under
@@ -119,9 +119,12 @@ class _Collector:
         except (FileNotFoundError, DamagedMetadata):
             prepared = None
         if prepared is not None:
-            holder = self.store.lookup(coop, prepared.sha256)  # rolls a claimed winner forward
-            if self.backend.exists(f"coops/{coop}/manifests/{version}.json"):
+            # with repair, rolls a claimed winner forward; without, only reads (a listing writes nothing)
+            holder = self.store.lookup(coop, prepared.sha256, complete=self.repair)
+            if self.repair and self.backend.exists(f"coops/{coop}/manifests/{version}.json"):
                 self.found.append(Leftover(folder, "version interrompue avant sa publication : complétée", True))
+            elif holder is not None and holder.version == version:  # claimed first: --reparer completes it
+                self.found.append(Leftover(folder, "version interrompue avant sa publication : à publier"))
             elif holder is not None:
                 self.note(folder, f"version interrompue, ses octets sont dans la version {holder.version}",
                           lambda: self.remove_version(coop, version, prepared.sha256), "à supprimer",
@@ -135,7 +138,7 @@ class _Collector:
         keep = None
         if original is not None:
             data = self.backend.read(f"{folder}/{original}")
-            if self.store.lookup(coop, sha256(data)) is None:
+            if self.store.lookup(coop, sha256(data), complete=self.repair) is None:
                 keep = (f"{QUARANTINE}/{self.stamp}/{folder}/{original}", data)
         what = "version interrompue avant d'être complète"
         kept = f", son fichier reçu gardé sous {keep[0]}" if keep is not None else ""
