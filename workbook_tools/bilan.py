@@ -244,6 +244,7 @@ class Crf(Totals):
     precedent: Precedent | None = None  # last year's accepted figures (N−1), when the store holds them
     cra: dict[str, int] = field(default_factory=dict)  # CRA headcounts (model.CRA_KEYS), issue 14
     cra_actions: list[ActionCra] = field(default_factory=list)
+    cra_illisibles: dict[str, str] = field(default_factory=dict)  # CRA headcounts not counted (CRA_INVALID): as typed
     quitus: Quitus | None = None  # who signed the quitus and when (Paramètres)
 
     @property
@@ -391,6 +392,7 @@ def build_crf(
         precedent=precedent,
         cra=dict(annexes.cra),
         cra_actions=list(annexes.cra_actions),
+        cra_illisibles=dict(annexes.cra_illisibles),
         quitus=annexes.quitus,
     )  # fmt: skip
     _fill_lines(crf, journal, chart)

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools.bilan import Crf, Ligne, crf_from_store, exercice_of
 from workbook_tools.files import atomic_path
+from workbook_tools.messages import QUITUS_FAULTS
 from workbook_tools.model import Code, Quitus
 from workbook_tools.store import Store
 from workbook_tools.text import count, euros, titled
@@ -588,7 +589,12 @@ class _Writer:
         for key, label in CRA_LABELS.items():
             merged_text(ws, row, 0, 1, label, f.text)
             value = c.cra.get(key)
-            if value is None:
+            if value is None and key in c.cra_illisibles:  # typed but not a whole number (CRA_INVALID): not counted
+                ws.write_string(row, 2, "illisible", f.text)
+                note = f"« {c.cra_illisibles[key]} » : pas un nombre entier, non compté (voir Avertissements)"
+                text(ws, row, 3, note, f.note_wrap)
+                fit_row(ws, row, [(note, 44)])
+            elif value is None:
                 ws.write_string(row, 2, "non rempli", f.text)
             else:
                 ws.write_number(row, 2, value, f.number)
@@ -681,25 +687,29 @@ class _Writer:
             row += 1
         row += 1
         q = c.quitus or Quitus(c.mandataire, None, ((None, None), (None, None)))
-        blocks = (
-            ("Le mandataire", q.mandataire, q.mandataire_date),
-            ("Vérificateur aux comptes — parent d'élève", *q.verificateurs[0]),
-            ("Vérificateur aux comptes — enseignant(e) n'ayant pas tenu la comptabilité", *q.verificateurs[1]),
+        titles = (
+            "Le mandataire",
+            "Vérificateur aux comptes — parent d'élève",
+            "Vérificateur aux comptes — enseignant(e) n'ayant pas tenu la comptabilité",
         )
-        for col, (title, name, day) in enumerate(blocks):
+        for col, (title, (_, name, day, key)) in enumerate(zip(titles, q.signataires, strict=True)):
+            fault = q.invalides.get(key)
+            shown_day = f"{day} — non valable : {QUITUS_FAULTS.get(fault, fault)}" if day and fault else day
             text(ws, row, col, title, f.box_title)
             text(ws, row + 1, col, f"Nom : {name}" if name else "Nom :", f.box)
-            text(ws, row + 2, col, f"Date : {day}" if day else "Date :", f.box)
+            text(ws, row + 2, col, f"Date : {shown_day}" if shown_day else "Date :", f.box)
             text(ws, row + 3, col, "Signature :", f.box)
         ws.set_row(row, 44)
         ws.set_row(row + 1, 22)
-        ws.set_row(row + 2, 22)
+        ws.set_row(row + 2, 30 if q.invalides else 22)  # « non valable : … » wraps to a second line
         ws.set_row(row + 3, 70)
         row += 4
         if q.signe:
             state = "Quitus signé d'après le cahier : les noms et les dates sont remplis (feuille Paramètres)."
         else:
             state = "Quitus non signé d'après le cahier : il manque " + ", ".join(q.missing) + " (feuille Paramètres)."
+            if q.invalides:
+                state += " Une date non valable ne compte pas comme signature (voir Avertissements)."
         merged_text(ws, row, 0, 2, state, f.note_wrap)
         fit_row(ws, row, [(state, 90)])
         row += 2

@@ -193,6 +193,12 @@ CONSEILS: dict[Code, str] = {
         "Dans la feuille CRA, tapez chaque effectif (classes, élèves, adultes, conseils de coopérative) comme un "
         "nombre entier, sans texte autour : « 24 », pas « 24 élèves » ni « environ 24 »."
     ),
+    Code.QUITUS_INVALID: (
+        "Dans Paramètres, tapez la date à laquelle chacun a signé le quitus, sous la forme jj/mm/aaaa : après le "
+        "31 août de l'exercice (le quitus se signe une fois l'année close), jamais une date à venir, et avec le "
+        "nom de la personne sur la ligne du dessus (pour le mandataire, la ligne « Mandataire »). Laissez la date "
+        "vide tant que le quitus n'est pas signé. Une date non valable ne compte pas : le quitus reste « non signé »."
+    ),
     Code.REPORT_DISCONTINUITY: (
         "Le report à nouveau de Paramètres doit être le solde du 31 août de l'an dernier, tel que le cahier "
         "accepté l'a arrêté (banque du cahier, caisse comptée). Recopiez le chiffre que donne le rapport, ou "

@@ -6,6 +6,7 @@ column letter to point at, the message, and the value shown in the report.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -458,6 +459,47 @@ class Messages:
 def cra_invalid(label: str, written: object) -> str:
     """A CRA headcount that is not a whole number ≥ 0 (issue 14)."""
     return (
-        f"« {label} » vaut « {written} » (feuille CRA) : tapez un nombre entier, positif ou nul, par exemple 24. "
+        f"« {label} » vaut « {shown(written)} » (feuille CRA) : tapez un nombre entier, positif ou nul, par exemple 24. "
         "Cet effectif n'est pas compté dans la consolidation départementale."
+    )
+
+
+# a quitus date's fault (``read_annexes.read_quitus``) in a few words, beside the date (CRF « Quitus »)
+QUITUS_FAULTS = {
+    "not_a_date": "pas une date",
+    "before_end": "avant la fin de l'exercice",
+    "future": "date à venir",
+    "no_name": "sans le nom",
+}
+
+
+def quitus_invalid(
+    label: str, written: str, fault: str, who: str, *, end: dt.date | None, today: dt.date, name_row: int
+) -> str:
+    """A quitus date that cannot count as a signature (issue 14): ``fault`` as judged by ``read_annexes.read_quitus``
+    (not_a_date, before_end, future, no_name); ``who`` the signatory in the user's words."""
+    if fault == "before_end" and end is not None:
+        why = (
+            f"c'est avant la fin de l'exercice ({end:%d/%m/%Y}), or le quitus se signe une fois l'année close et "
+            "les comptes arrêtés. Corrigez le jour de la signature (une erreur d'année ?)"
+        )
+    elif fault == "future":
+        why = (
+            f"cette date n'est pas encore arrivée (contrôle du {today:%d/%m/%Y}). Tapez le jour où le quitus a été "
+            "signé, ou laissez la case vide tant qu'il ne l'est pas"
+        )
+    elif fault == "no_name":
+        why = (
+            f"la date est remplie mais le nom du {who} ne l'est pas (cellule B{name_row}). Tapez le nom de la "
+            "personne qui a signé"
+        )
+    else:
+        example = f"{end + dt.timedelta(days=15) if end is not None else today:%d/%m/%Y}"
+        why = (
+            f"ce n'est pas une date. Tapez le jour de la signature sous la forme jj/mm/aaaa, par exemple {example}, "
+            "ou laissez la case vide tant que le quitus n'est pas signé"
+        )
+    return (
+        f"« {label} » vaut « {written} » (feuille Paramètres) : {why}. "
+        "Tant que cette date n'est pas valable, le quitus compte comme non signé."
     )

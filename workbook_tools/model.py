@@ -107,6 +107,11 @@ class Code(enum.StrEnum):
     CAISSE_ECART = "CAISSE_ECART", E, "Le comptage de la caisse ne correspond pas au solde du cahier."
     COOP_MISMATCH = "COOP_MISMATCH", E, "Le cahier appartient à une autre coopérative que son dossier."
     CRA_INVALID = "CRA_INVALID", W, "Un effectif du compte-rendu d'activités (CRA) n'est pas un nombre entier positif."
+    QUITUS_INVALID = (
+        "QUITUS_INVALID",
+        W,
+        "Une date du quitus n'est pas valable (pas une date, avant le 31 août, à venir, ou sans le nom du signataire).",
+    )
 
 
 # Codes whose findings carry their own severity (``Finding.level``); the code's own is the worst of them.
@@ -353,33 +358,48 @@ class ActionCra:
 CRA_KEYS = ("classes", "eleves", "adultes", "conseils")
 
 
+# the quitus's three signatories (issue 14), in the CRF's order: who (in the user's words), the Paramètres names of
+# their name and of the date they signed
+QUITUS_SIGNATAIRES: tuple[tuple[str, str, str], ...] = (
+    ("mandataire", "coop_mandataire", "mandataire_date"),
+    ("vérificateur n° 1", "verificateur1_nom", "verificateur1_date"),
+    ("vérificateur n° 2", "verificateur2_nom", "verificateur2_date"),
+)
+
+
 @dataclass(frozen=True)
 class Quitus:
     """Who signed the quitus and when (Paramètres, issue 14). Signed when the mandataire and the two vérificateurs
-    aux comptes each have a name and a date: the paper quitus needs the three signatures."""
+    aux comptes each have a name and a valid date: the paper quitus needs the three signatures. ``invalides`` holds
+    the dates the check judged unable to count as a signature (Paramètres name → why, ``read_annexes.read_quitus``,
+    the one judge: not a date, before 31 August, to come, without the signatory's name)."""
 
     mandataire: str | None
     mandataire_date: str | None
     verificateurs: tuple[tuple[str | None, str | None], tuple[str | None, str | None]]
+    invalides: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def signataires(self) -> list[tuple[str, str | None, str | None, str]]:
+        """(who, name, date as written, the date's Paramètres name) for the three signatories, in the CRF's order."""
+        people = [(self.mandataire, self.mandataire_date), *self.verificateurs]
+        return [(who, name, day, key) for (who, _, key), (name, day) in zip(QUITUS_SIGNATAIRES, people, strict=True)]
 
     @property
     def signe(self) -> bool:
-        people = [(self.mandataire, self.mandataire_date), *self.verificateurs]
-        return all(name and day for name, day in people)
+        return not self.missing
 
     @property
     def missing(self) -> list[str]:
-        """What is not filled yet, in the user's words (empty when signed)."""
+        """What is not filled yet, or not valid, in the user's words (empty when signed)."""
         out = []
-        if not self.mandataire:
-            out.append("nom du mandataire")
-        if not self.mandataire_date:
-            out.append("date du mandataire")
-        for n, (name, day) in enumerate(self.verificateurs, start=1):
+        for who, name, day, key in self.signataires:
             if not name:
-                out.append(f"nom du vérificateur n° {n}")
+                out.append(f"nom du {who}")
             if not day:
-                out.append(f"date du vérificateur n° {n}")
+                out.append(f"date du {who}")
+            elif key in self.invalides and name:
+                out.append(f"date valable du {who}")
         return out
 
 
@@ -394,6 +414,8 @@ class Annexes:
     en_attente: list[Attente] = field(default_factory=list)
     cra: dict[str, int] = field(default_factory=dict)  # CRA headcounts read (CRA_KEYS), only the valid ones
     cra_actions: list[ActionCra] = field(default_factory=list)
+    cra_illisibles: dict[str, str] = field(default_factory=dict)  # CRA headcounts not counted (CRA_INVALID): as typed
+    quitus_invalides: dict[str, str] = field(default_factory=dict)  # quitus dates that cannot count (Quitus.invalides)
 
     def param(self, name: str) -> str | None:
         value = self.parametres.get(name)
@@ -422,6 +444,7 @@ class Annexes:
             p("coop_mandataire"),
             d("mandataire_date"),
             ((p("verificateur1_nom"), d("verificateur1_date")), (p("verificateur2_nom"), d("verificateur2_date"))),
+            dict(self.quitus_invalides),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -433,6 +456,8 @@ class Annexes:
             "en_attente": [{k: json_value(v) for k, v in asdict(a).items()} for a in self.en_attente],
             "cra": dict(self.cra),
             "cra_actions": [{k: json_value(v) for k, v in asdict(a).items()} for a in self.cra_actions],
+            "cra_illisibles": dict(self.cra_illisibles),
+            "quitus_invalides": dict(self.quitus_invalides),
         }
 
     @classmethod
@@ -449,6 +474,8 @@ class Annexes:
             en_attente=[item(Attente, a) for a in data.get("en_attente") or []],
             cra={str(k): int(v) for k, v in (data.get("cra") or {}).items() if k in CRA_KEYS and v is not None},
             cra_actions=[item(ActionCra, a) for a in data.get("cra_actions") or []],
+            cra_illisibles={str(k): str(v) for k, v in (data.get("cra_illisibles") or {}).items() if k in CRA_KEYS},
+            quitus_invalides={str(k): str(v) for k, v in (data.get("quitus_invalides") or {}).items()},
         )
 
 

@@ -59,6 +59,8 @@ class Cahier:
     attente_tick_texts: list[tuple[int, str, dt.date]] = field(default_factory=list)  # their ticks typed as text
     cra: dict[str, int] = field(default_factory=dict)  # CRA headcounts (model.CRA_KEYS), only the valid ones
     cra_actions: list[dict[str, Any]] = field(default_factory=list)  # CRA table of actions
+    cra_illisibles: dict[str, str] = field(default_factory=dict)  # CRA headcounts not counted: key → as typed
+    quitus_invalides: dict[str, str] = field(default_factory=dict)  # quitus dates that cannot count (model.Quitus)
     journal_xml: bytes | None = field(default=None, repr=False)  # xlsx: the Journal sheet as stored
 
     def letters_of(self, code: str) -> list[str]:
@@ -93,6 +95,7 @@ def _read_book(cahier: Cahier, book: CalamineWorkbook, chart: Chart) -> None:
             )
         )
     annexes.read_params(cahier, sheet_rows(book, layout.SHEET_PARAMS))
+    annexes.read_quitus(cahier)
     _read_journal(cahier, rows, chart)
     annexes.read_inventaire(cahier, sheet_rows(book, layout.SHEET_INVENTAIRE))
     annexes.read_subventions(cahier, sheet_rows(book, layout.SHEET_SUBVENTIONS))

@@ -5,12 +5,14 @@ Journal's cells (read from its XML, since python-calamine reads an error as empt
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
 from workbook_tools import cells, layout, messages
-from workbook_tools.model import Code, Finding
-from workbook_tools.text import fold, label_key
+from workbook_tools.exercice import Exercice
+from workbook_tools.model import QUITUS_SIGNATAIRES, Code, Finding
+from workbook_tools.text import fold, label_key, shown
 
 if TYPE_CHECKING:
     from workbook_tools.read import Cahier
@@ -32,6 +34,37 @@ def read_params(cahier: Cahier, rows: list[list[Any]] | None) -> None:
             continue
         cahier.params[param.name] = row[1] if len(row) > 1 else ""
         cahier.param_rows[param.name] = r
+
+
+def read_quitus(cahier: Cahier, today: dt.date | None = None) -> None:
+    """Judge the quitus's dates (Paramètres, issue 14): each one filled must be a date, from the exercice's last day
+    (31 August: the quitus is signed once the year is closed) to ``today`` (the day of the check), beside the
+    signatory's name. One that is not is a warning (QUITUS_INVALID) and does not count as a signature
+    (``model.Quitus.signe``); the judgment is kept with the version, so the CRF and the consolidation repeat it."""
+    today = today or dt.date.today()
+    exercice = Exercice.read(cells.text(cahier.params.get("exercice")))
+    end = exercice.end if exercice is not None else None
+    for who, name_key, date_key in QUITUS_SIGNATAIRES:
+        raw = cahier.params.get(date_key, "")
+        if cells.is_empty(raw):
+            continue
+        day, status, _ = cells.date(raw)
+        if day is None or status == cells.BAD:
+            fault = "not_a_date"
+        elif end is not None and day < end:
+            fault = "before_end"
+        elif day > today:
+            fault = "future"
+        elif cells.is_empty(cahier.params.get(name_key, "")):
+            fault = "no_name"
+        else:
+            continue
+        cahier.quitus_invalides[date_key] = fault
+        param = layout.PARAMS_BY_NAME[date_key]
+        name_row = cahier.param_rows.get(name_key, layout.PARAMS_BY_NAME[name_key].row)
+        message = messages.quitus_invalid(param.label, shown(raw), fault, who, end=end, today=today, name_row=name_row)
+        row = cahier.param_rows.get(date_key, param.row)
+        cahier.findings.append(Finding(Code.QUITUS_INVALID, layout.SHEET_PARAMS, row, "B", message, cells.text(raw)))
 
 
 # --- Inventaire, Subventions, Arrêté de caisse ----------------------------------------------------
@@ -154,8 +187,8 @@ def read_caisse(cahier: Cahier, rows: list[list[Any]] | None) -> None:
 
 def read_cra(cahier: Cahier, rows: list[list[Any]] | None) -> None:
     """The activity report: the headcounts (label in A, value in B, found by label) and the table of actions.
-    A headcount that is not a whole number ≥ 0 is left out with a warning (CRA_INVALID); an empty one is not
-    counted (the CRA is filled at the end of the year)."""
+    A headcount that is not a whole number ≥ 0 is left out with a warning (CRA_INVALID) and kept as typed (the CRF
+    says it was unreadable); an empty one is not counted (the CRA is filled at the end of the year)."""
     if not rows:
         return
     figures = {label_key(p.label): p for p in layout.CRA_FIGURES}
@@ -169,6 +202,7 @@ def read_cra(cahier: Cahier, rows: list[list[Any]] | None) -> None:
         key = p.name.removeprefix("cra_")
         number = _headcount(value)
         if number is None:
+            cahier.cra_illisibles[key] = shown(value)
             message = messages.cra_invalid(p.label, value)
             cahier.findings.append(Finding(Code.CRA_INVALID, layout.SHEET_CRA, r, "B", message, cells.text(value)))
         else:

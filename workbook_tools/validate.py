@@ -74,6 +74,8 @@ def annexes(cahier: Cahier | None) -> Annexes | None:
         en_attente=[Attente(**item) for item in cahier.en_attente],
         cra=dict(cahier.cra),
         cra_actions=[ActionCra(**item) for item in cahier.cra_actions],
+        cra_illisibles=dict(cahier.cra_illisibles),
+        quitus_invalides=dict(cahier.quitus_invalides),
     )
 
 
