@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 import subprocess
 import zipfile
 from collections import defaultdict
@@ -407,7 +408,9 @@ def test_teacher_text_is_never_a_formula(world: World, tmp_path: Path) -> None:
             if c.value in wanted:
                 assert c.data_type == "s", (path.name, c.coordinate, c.value)
         formulas = [c.value for c in cells if c.data_type == "f"]
-        assert formulas and not [f for f in formulas if "HYPERLINK" in f or "SUM(1)" in f or "Pasteur" in f]
+        ours = re.compile(r'=HYPERLINK\("file:///[^"]*/report\.json","ouvrir"\)')  # the « Rapport » links
+        injected = [f for f in formulas if not ours.fullmatch(f)]
+        assert formulas and not [f for f in injected if "HYPERLINK" in f or "SUM(1)" in f or "Pasteur" in f]
     crf_text = [c.value for c in _all_cells(crf) if isinstance(c.value, str)]
     assert any(INJECTED_NAME in v for v in crf_text)  # the school's name in the heading, as text
 

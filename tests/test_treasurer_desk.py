@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,11 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from store_helpers import webdav  # noqa: F401  (the fixture of a real wsgidav server)
 
 from workbook_tools.bilan import BilanError
 from workbook_tools.cli import main
-from workbook_tools.consolidation import consolidate, parse_deadline, read_roster, read_roster_table
+from workbook_tools.consolidation import consolidate, parse_deadline, read_roster, read_roster_table, relances
 from workbook_tools.consolidation_workbook import write_consolidation_workbook
 from workbook_tools.demo import UNSIGNED, _split_mismatch
 from workbook_tools.fill import write_cahier
@@ -135,7 +137,8 @@ def test_refused_cooperative_shows_its_first_findings_with_cells(dept: Departmen
     row = coop_sheet["70003"]
     assert row["Erreurs"] == refused.errors
     assert expected[0][1] in row["Premiers constats (cellule)"]
-    assert wb["Coopératives"].cell(_row_of(wb["Coopératives"], "70003"), _col_of(wb["Coopératives"], 2, "Rapport")).hyperlink
+    link = wb["Coopératives"].cell(_row_of(wb["Coopératives"], "70003"), _col_of(wb["Coopératives"], 2, "Rapport"))
+    assert link.value == f'=HYPERLINK("{refused.report_link}","ouvrir")'
     alert_rows = [r for r in wb["Alertes"].iter_rows(min_row=2, values_only=True) if r[0] == "70003"]
     assert any(r[5] and expected[0][1] in r[5] for r in alert_rows)
 
@@ -248,7 +251,9 @@ def test_cli_relances_csv(dept: Department, tmp_path: Path) -> None:
     assert list(rows[0]) == ["coop", "nom", "motif", "detail", "commune", "circonscription", "e-mail", "téléphone"]
 
     # a later deadline: 70002 is no longer late
-    result = CliRunner().invoke(main, [*args, "--echeance", "31/10/2026", "--relances", str(relances), "--format", "json"])
+    result = CliRunner().invoke(
+        main, [*args, "--echeance", "31/10/2026", "--relances", str(relances), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert "70002" not in relances.read_text(encoding="utf-8-sig")
 
@@ -349,3 +354,182 @@ def test_demo_department_consolidation(tmp_path: Path) -> None:
     assert unsigned == {f"69{i:03d}" for i, why in UNSIGNED.items() if why}
     assert all(set(r.cra) == {"classes", "eleves", "adultes", "conseils"} for r in accepted)
     assert not [a for r in accepted for a in r.alerts if a.code == "COTISATION_ECART"]
+
+
+# --------------------------------------------------------------------------- a treasurer's trial (issue 14 fixes)
+
+
+@pytest.mark.parametrize(
+    ("outputs", "clash"),
+    [
+        (["-o", "{x}", "--relances", "{roster}"], "la liste --relances"),
+        (["-o", "{roster}", "--format", "json"], "le fichier -o"),
+        (["-o", "{x}", "--relances", "{x}"], "la liste --relances"),
+        (["-o", "{x}", "--relances", "{link}"], "la liste --relances"),  # a link to the roster
+        (["-o", "{x}", "--relances", "{hard}"], "la liste --relances"),  # a hard link to the roster
+    ],
+)
+def test_outputs_never_overwrite_the_roster_or_each_other(
+    dept: Department, tmp_path: Path, outputs: list[str], clash: str
+) -> None:
+    roster = tmp_path / "r.csv"
+    shutil.copy(dept.roster, roster)
+    (tmp_path / "link.csv").symlink_to(roster)
+    (tmp_path / "hard.csv").hardlink_to(roster)
+    names = {"x": tmp_path / "x.xlsx", "roster": roster, "link": tmp_path / "link.csv", "hard": tmp_path / "hard.csv"}
+    before = sorted(p.name for p in tmp_path.iterdir())
+    args = ["consolidate", "--store", str(dept.store.url), "--roster", str(roster), "--exercice", EXERCICE]
+    result = CliRunner().invoke(main, [*args, *(a.format(**names) for a in outputs)])
+    assert result.exit_code == 1, result.output
+    assert f"Erreur : {clash}" in result.output and "rien n'a été écrit" in result.output
+    assert roster.read_bytes() == dept.roster.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_report_links_are_absolute_in_the_workbook(dept: Department, tmp_path: Path) -> None:
+    """The « ouvrir » link keeps the absolute file:// address (xlsxwriter's write_url made /tmp/… the relative tmp\\…,
+    opened from the workbook's folder)."""
+    import zipfile
+
+    c = consolidate(dept.store, EXERCICE, roster=dept.roster)
+    path = write_consolidation_workbook(c, tmp_path / "c.xlsx")
+    with zipfile.ZipFile(path) as z:
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".rels"))
+    assert "report.json" not in rels  # no relationship the reader resolves from the workbook's folder
+    ws = openpyxl.load_workbook(path)["Coopératives"]
+    col = _col_of(ws, 2, "Rapport")
+    for r in c.rows:
+        cell = ws.cell(_row_of(ws, r.coop), col)
+        if r.report_link is None:
+            assert cell.value is None
+            continue
+        assert r.report_link.startswith("file:///") and Path(r.report_link.removeprefix("file://")).is_file()
+        assert cell.value == f'=HYPERLINK("{r.report_link}","ouvrir")'
+
+
+def test_report_links_of_a_webdav_store_are_its_web_address(webdav: Any) -> None:  # noqa: F811
+    """webdav:// → http://, without the credentials; the address serves the stored report."""
+    import urllib.request
+
+    from workbook_tools.model import Report, Totals
+
+    webdav.prepare(webdav.folder / "liens")
+    store = Store(f"{webdav.url}liens")
+    totals = Totals(charges=100, produits=200, chapitres={"6070": 100, "7080": 200})
+    store.submit("70001", "cahier.xlsx", b"cahier", Report("cahier.xlsx", "70001", EXERCICE, [], totals))
+    row = consolidate(store, EXERCICE).rows[0]
+    assert row.report_link is not None and row.report_link.startswith("http://127.0.0.1:")
+    assert "@" not in row.report_link and "webdav" not in row.report_link
+    with urllib.request.urlopen(row.report_link, timeout=10) as answer:  # a test server on 127.0.0.1
+        assert json.loads(answer.read())["coop"] == "70001"
+
+
+def test_one_deadline_sentence_everywhere(dept: Department, tmp_path: Path) -> None:
+    c = consolidate(dept.store, EXERCICE, roster=dept.roster, deadline="15/09")
+    assert c.deadline == dt.date(2026, 9, 15)
+    wb = openpyxl.load_workbook(write_consolidation_workbook(c, tmp_path / "c.xlsx"))
+    assert "attendus au plus tard le 15/09/2026" in wb["Synthèse"]["A3"].value
+    assert "30/09" not in wb["Synthèse"]["A3"].value
+    missing = next(a for a in c.alerts if a.code == "MANQUANTE")
+    assert "attendu au plus tard le 15/09/2026" in missing.message
+    assert c.totals()["variation"] is None  # no N−1 in this store: no variation, not this year's totals again
+    assert c.to_dict()["totals"]["variation"] is None
+
+
+@pytest.mark.parametrize("typed", ["15/09/1999", "31/08/2026", "01/09/2027", "2030-01-01", "10/08/2026"])
+def test_deadline_outside_the_year_after_the_exercice_is_refused(dept: Department, typed: str) -> None:
+    with pytest.raises(BilanError, match="hors de l'année qui suit l'exercice 2025-2026"):
+        parse_deadline(typed, EXERCICE)
+    result = CliRunner().invoke(main, ["consolidate", "--store", str(dept.store.url), "--echeance", typed,
+                                       "--format", "json"])  # fmt: skip
+    assert result.exit_code == 1 and f"« {typed} »" in result.output and "Traceback" not in result.output
+
+
+def test_deadline_bounds_and_day_month() -> None:
+    assert parse_deadline("01/09/2026", EXERCICE) == dt.date(2026, 9, 1)
+    assert parse_deadline("31/08/2027", EXERCICE) == dt.date(2027, 8, 31)  # end + 1 year: included
+    assert parse_deadline("15/09", EXERCICE) == dt.date(2026, 9, 15)
+    assert parse_deadline("15/01", EXERCICE) == dt.date(2027, 1, 15)  # the first 15 January after the year end
+
+
+def test_refused_cooperative_shows_its_dates_file_and_lateness(dept: Department, tmp_path: Path) -> None:
+    """70003's only cahier was refused, saved on 12/09: its dates and file shown; late against a 10/09 deadline."""
+    stored = dept.store.history("70003")[-1]
+    for deadline, late in (("30/09", False), ("10/09", True), ("12/09", False)):  # saved on the deadline: on time
+        c = consolidate(dept.store, EXERCICE, roster=dept.roster, deadline=deadline)
+        r = _rows(c)["70003"]
+        assert r.status.value == "refused"
+        assert (r.filename, r.received_at, r.saved_at) == (stored.filename, stored.received_at, stored.source_mtime)
+        assert r.sent_on == ON_TIME.date() and r.late is late, deadline
+        assert ("RETARD" in [a.code for a in r.alerts]) is late
+        data = next(x for x in c.to_dict()["cooperatives"] if x["coop"] == "70003")
+        assert data["filename"] == stored.filename and data["saved_at"] and data["late"] is late
+        motif = next(x["motif"] for x in relances(c) if x["coop"] == "70003")
+        assert motif == ("refusé, en retard" if late else "refusé")
+    wb = openpyxl.load_workbook(write_consolidation_workbook(c, tmp_path / "c.xlsx"))
+    row = _table(wb["Coopératives"], header_row=2)["70003"]
+    assert row["Fichier"] == stored.filename and row["Enregistré le"] and row["Reçu le"] and row["En retard"] == "non"
+
+
+def test_roster_duplicate_headers_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "coops.csv"
+    path.write_text("coop;nom;commune;commune;motif\n70001;École A;Lyon;Lyon 3e;x\n", encoding="utf-8")
+    table = read_roster_table(path)
+    assert table.columns == ["commune", "commune (2)", "motif (2)"]
+    assert table.entries[0][2] == {"commune": "Lyon", "commune (2)": "Lyon 3e", "motif (2)": "x"}
+
+
+def test_roster_cooperative_listed_twice_with_two_names_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "coops.csv"
+    path.write_text("coop;nom\n70001;École A\n70002;École B\n70001;École Z\n", encoding="utf-8")
+    with pytest.raises(BilanError, match=r"70001 est listée deux fois.*ligne 2 \(« École A »\) et ligne 4"):
+        read_roster_table(path)
+    path.write_text("coop;nom\n70001;École A\n70001;école a\n", encoding="utf-8")  # the same name: once is enough
+    assert read_roster(path) == [("70001", "École A")]
+
+
+def test_matrix_headers_wrap_between_words_and_fit_their_row(dept: Department, tmp_path: Path) -> None:
+    c = consolidate(dept.store, EXERCICE)
+    wb = openpyxl.load_workbook(write_consolidation_workbook(c, tmp_path / "c.xlsx"))
+    for name in ("Charges", "Produits"):
+        ws = wb[name]
+        height = ws.row_dimensions[1].height
+        widths = {col: d.width for d in ws.column_dimensions.values() for col in range(d.min, d.max + 1)}
+        for cell in ws[1][2:]:
+            width = widths[cell.column]
+            longest = max(len(w) for w in str(cell.value).split())
+            assert longest <= width - 1, (name, cell.value, width)  # the longest word on one line, padding aside
+            lines = wrapped_lines(cell.value, width, per_unit=1.0)
+            assert height is not None and height >= 12.75 * lines + 6, (name, cell.value, height)
+
+
+def test_demo_civilities_agree() -> None:
+    """« M. Robin (enseignante) »: a civility and its noun agree in the demo's quitus."""
+    from workbook_tools.demo import _cra_and_quitus
+
+    names = []
+    for i in range(1, 9):
+        book = sample_book(coop=f"69{i:03d}", exercice=EXERCICE, lines=20, seed=i)
+        _cra_and_quitus(book, i)
+        names += [str(book.params.get(k) or "") for k in ("verificateur1_nom", "verificateur2_nom")]
+    assert any(n.startswith("M. ") and n.endswith("(enseignant)") for n in names)
+    for name in names:
+        assert not (name.startswith("M. ") and name.endswith("enseignante)")), name
+        assert not (name.startswith("Mme ") and name.endswith("(enseignant)")), name
+
+
+@pytest.mark.libreoffice
+def test_report_links_stay_absolute_in_libreoffice(dept: Department, tmp_path: Path) -> None:
+    """LibreOffice reads the « ouvrir » link as the absolute file:// address (saved again as ODS: the same address,
+    no path made relative to the workbook's folder)."""
+    import zipfile
+
+    from workbook_tools.libreoffice import convert
+
+    c = consolidate(dept.store, EXERCICE, roster=dept.roster)
+    ods = convert(write_consolidation_workbook(c, tmp_path / "c.xlsx"), "ods", tmp_path / "lo", recalculate=False)
+    with zipfile.ZipFile(ods) as z:
+        content = z.read("content.xml").decode().replace("&quot;", '"')
+    links = [r.report_link for r in c.rows if r.report_link]
+    assert links and all(f'HYPERLINK("{link}";"ouvrir")' in content for link in links)
+    assert not re.findall(r'xlink:href="[^"]*report\.json"', content)  # no link LibreOffice would make relative

@@ -8,13 +8,15 @@ Computed from what the consolidation already holds for the version that counts (
 * cash above **300 €** at 31 August (``--plafond-caisse``): a school cooperative keeps little cash;
 * a deficit above **50 %** of the opening balance (``--seuil-deficit``);
 * the OCCE membership (6281) against the pupils of the CRA × **2,00 €** (``--cotisation-eleve``), alerted when it
-  differs by more than **10 %** (pupils only: the adults' membership varies from one department to another).
+  differs by more than **10 %** (pupils only: the adults' membership varies from one department to another);
+  ``--cotisation-eleve 0`` turns that check off (no rate: nothing to compare).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from workbook_tools.model import Code, Totals
 from workbook_tools.text import count, euros
@@ -35,20 +37,32 @@ TREASURER_ALERTS: dict[str, str] = {
 RESALE_PURCHASES, RESALE_INCOME, MEMBERSHIP = "6070", "7070", "6281"
 
 
+def percent(share: int | Decimal) -> str:
+    """A threshold in percent as French writes it: « 50 », « 12,5 »."""
+    exact = Decimal(share)
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return format(exact.normalize(), "f").replace(".", ",")
+
+
 @dataclass(frozen=True)
 class Seuils:
     """The treasurer's thresholds. Money in cents, shares in percent."""
 
     caisse_plafond: int = 30_000  # cash at 31 August above this: an alert
-    deficit_part: int = 50  # a deficit above this share of the opening balance: an alert
-    cotisation_eleve: int = 200  # OCCE membership expected per pupil of the CRA
+    deficit_part: int | Decimal = 50  # a deficit above this share of the opening balance: an alert
+    cotisation_eleve: int = 200  # OCCE membership expected per pupil of the CRA; 0: no membership check
     cotisation_tolerance: int = 10  # percent of the expected membership
 
     def texte(self) -> str:
         """The thresholds in one French line, for the workbook's note."""
         return (
-            f"plafond de caisse {euros(self.caisse_plafond)} ; déficit au-delà de {self.deficit_part} % du report ; "
-            f"cotisation {euros(self.cotisation_eleve)} par élève (écart toléré {self.cotisation_tolerance} %)"
+            f"plafond de caisse {euros(self.caisse_plafond)} ; déficit au-delà de {percent(self.deficit_part)} % du report ; "
+            + (
+                f"cotisation {euros(self.cotisation_eleve)} par élève (écart toléré {self.cotisation_tolerance} %)"
+                if self.cotisation_eleve
+                else "cotisation par élève non contrôlée"
+            )
         )
 
 
@@ -80,7 +94,7 @@ def treasurer_alerts(
             (
                 "DEFICIT_IMPORTANT",
                 f"Déficit de {euros(deficit)} pour un report à nouveau de {euros(totals.report)} ({share} ; "
-                f"seuil {seuils.deficit_part} %).",
+                f"seuil {percent(seuils.deficit_part)} %).",
             )
         )
     if chapitres.get(RESALE_PURCHASES, 0) > 0 and chapitres.get(RESALE_INCOME, 0) <= 0:
@@ -112,7 +126,7 @@ def treasurer_alerts(
     if quitus_manque:
         out.append(("QUITUS_NON_SIGNE", "Il manque : " + ", ".join(quitus_manque) + "."))
     eleves = cra.get("eleves")
-    if eleves:
+    if eleves and seuils.cotisation_eleve > 0:  # a rate of 0: the department does not check the membership
         expected = eleves * seuils.cotisation_eleve
         paid = chapitres.get(MEMBERSHIP, 0)
         if abs(paid - expected) * 100 > seuils.cotisation_tolerance * expected:

@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import os
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -217,6 +218,17 @@ class Consolidation:
         return out
 
     @property
+    def due(self) -> dt.date:
+        """The deadline « En retard » is judged against: ``--echeance``, else 30 September after the year end."""
+        return self.deadline or exercice_of(self.exercice).deadline
+
+    @property
+    def due_text(self) -> str:
+        """« au plus tard le 15/09/2026 »: the one deadline sentence of the workbook, the alerts and the relances
+        (a cahier saved on that day is on time)."""
+        return f"au plus tard le {self.due:%d/%m/%Y}"
+
+    @property
     def exercice_precedent(self) -> str:
         """Last year (N−1), written ``2024-2025``."""
         return str(exercice_of(self.exercice).previous)
@@ -283,7 +295,7 @@ class Consolidation:
             "cooperatives": len(self.rows),
             "statuts": self.counts(),
             "precedent": precedent,
-            "variation": {k: sums[k] - before[k] for k in FIGURES},
+            "variation": {k: sums[k] - before[k] for k in FIGURES} if self.has_precedent else None,  # no N−1: none
             "cra": self.cra_totals(),
             "quitus_signes": sum(r.quitus_manque == () for r in self.rows if r.has_figures),
         }
@@ -408,19 +420,34 @@ def read_roster_table(path: str | os.PathLike[str]) -> Roster:
             f"(en-tête lu : {', '.join(rows[0])}). Attendu par exemple : coop;nom"
         )
     nom_col = next((i for i, h in enumerate(header) if h in ("nom", "ecole", "name")), None)
-    others = [(i, h.strip() or f"Colonne {i + 1}") for i, h in enumerate(rows[0]) if i not in (coop_col, nom_col)]
+    others: list[tuple[int, str]] = []
+    for i, h in enumerate(rows[0]):
+        if i in (coop_col, nom_col):
+            continue
+        name = base = h.strip() or f"Colonne {i + 1}"
+        n = 1
+        while fold(name) in {fold(o) for _, o in others} or fold(name) in RELANCE_COLUMNS:
+            n += 1  # a header given twice (« commune ;commune »): both kept, the second « commune (2) »
+            name = f"{base} ({n})"
+        others.append((i, name))
     out: list[tuple[str, str | None, dict[str, str]]] = []
-    seen: set[str] = set()
+    seen: dict[str, tuple[int, str]] = {}  # coop_key → (line, name) of its first listing
     for n, row in enumerate(rows[1:], start=2):
         coop = row[coop_col].strip() if coop_col < len(row) else ""
         if not coop:
             continue
         if not COOP_PATTERN.fullmatch(coop):
             raise BilanError(f"Liste des coopératives : ligne {n}, numéro invalide « {coop} ».")
-        if coop_key(coop) in seen:
-            continue
-        seen.add(coop_key(coop))
         nom = row[nom_col].strip() if nom_col is not None and nom_col < len(row) else ""
+        if coop_key(coop) in seen:
+            line, first = seen[coop_key(coop)]
+            if fold(first).strip() != fold(nom).strip():
+                raise BilanError(
+                    f"Liste des coopératives {source} : la coopérative {coop} est listée deux fois avec des noms "
+                    f"différents, ligne {line} (« {first} ») et ligne {n} (« {nom} ») : gardez une seule ligne."
+                )
+            continue  # listed twice under the same name: once is enough
+        seen[coop_key(coop)] = (n, nom)
         extra = {h: (row[i].strip() if i < len(row) else "") for i, h in others}
         out.append((coop, nom or None, extra))
     return Roster([h for _, h in others], out)
@@ -431,22 +458,33 @@ def read_roster_table(path: str | os.PathLike[str]) -> Roster:
 
 def parse_deadline(text: str, exercice: str) -> dt.date:
     """The CRF's deadline as the treasurer types it: ``JJ/MM`` (the first such day after the year end, 31 August)
-    or a whole date ``JJ/MM/AAAA`` (or ``AAAA-MM-JJ``). :class:`BilanError` with a French message otherwise."""
+    or a whole date ``JJ/MM/AAAA`` (or ``AAAA-MM-JJ``), within the year after the exercice's end (end excluded, the
+    same day a year later included). :class:`BilanError` with a French message otherwise."""
     raw = text.strip()
     end = exercice_of(exercice).end
+    when: dt.date | None = None
     try:
         if "-" in raw:
-            return dt.date.fromisoformat(raw)
-        parts = [int(p) for p in raw.split("/")]
-        if len(parts) == 3:
-            return dt.date(parts[2], parts[1], parts[0])
-        if len(parts) == 2:
-            day, month = parts
-            year = end.year if (month, day) > (end.month, end.day) else end.year + 1
-            return dt.date(year, month, day)
+            when = dt.date.fromisoformat(raw)
+        else:
+            parts = [int(p) for p in raw.split("/")]
+            if len(parts) == 3:
+                when = dt.date(parts[2], parts[1], parts[0])
+            elif len(parts) == 2:
+                day, month = parts
+                year = end.year if (month, day) > (end.month, end.day) else end.year + 1
+                when = dt.date(year, month, day)
     except ValueError:
         pass
-    raise BilanError(f"Date limite illisible « {text} » : attendu JJ/MM (par exemple 30/09) ou JJ/MM/AAAA.")
+    if when is None:
+        raise BilanError(f"Date limite illisible « {text} » : attendu JJ/MM (par exemple 30/09) ou JJ/MM/AAAA.")
+    last = end.replace(year=end.year + 1)
+    if not end < when <= last:
+        raise BilanError(
+            f"Date limite « {text} » hors de l'année qui suit l'exercice {exercice} : attendu une date du "
+            f"{end + dt.timedelta(days=1):%d/%m/%Y} au {last:%d/%m/%Y}."
+        )
+    return when
 
 
 RELANCE_COLUMNS = ("coop", "nom", "motif", "detail")
@@ -456,12 +494,12 @@ def relances(c: Consolidation) -> list[dict[str, str]]:
     """The cooperatives to write to: missing, refused (no accepted version, or a newer version refused) and late,
     each with why and the roster's columns (its contacts), for a mail merge. One row per cooperative."""
     out: list[dict[str, str]] = []
-    when = (c.deadline or exercice_of(c.exercice).deadline).strftime("%d/%m/%Y")
+    when = f"{c.due:%d/%m/%Y}"
     for r in c.rows:
         first = next((k for k in r.constats if k.severity == "error"), None)
         why = f"{first.texte} ; {count(r.errors, 'erreur')} en tout" if first is not None else ""
         if r.status is Status.MISSING:
-            motif, detail = "manquant", f"aucun cahier de l'exercice {c.exercice} reçu (attendu avant le {when})"
+            motif, detail = "manquant", f"aucun cahier de l'exercice {c.exercice} reçu (attendu {c.due_text})"
         elif r.status is Status.REFUSED:
             motif, detail = "refusé", why
         elif r.status is Status.REFUSED_NEWER:
@@ -470,7 +508,7 @@ def relances(c: Consolidation) -> list[dict[str, str]]:
             motif, detail = "en retard", f"enregistré le {r.sent_on:%d/%m/%Y}, après le {when}" if r.sent_on else ""
         else:
             continue
-        if r.late and r.status is Status.REFUSED_NEWER:
+        if r.late and r.status in (Status.REFUSED, Status.REFUSED_NEWER):
             motif += ", en retard"
         out.append({**r.extra, "coop": r.coop, "nom": r.nom or "", "motif": motif, "detail": detail})
     return out
@@ -618,24 +656,31 @@ def _row(where: Standing, nom: str | None, *, in_roster: bool | None, deadline: 
     if where.refused is not None:
         row.refused_version, row.refused_at = where.refused.version, where.refused.received_at
         row.refused_errors = where.refused.errors
+        if where.current is None:  # nothing accepted: the refused cahier's own dates, file and lateness
+            v = where.refused
+            row.received_at, row.filename, row.saved_at = v.received_at, v.filename, v.source_mtime
+            row.sent_on = sent_date(v)
+            row.late = row.sent_on > deadline
     return row
 
 
 def _alerts(c: Consolidation, r: CoopRow, exercice: str) -> list[Alert]:
     out: list[Alert] = []
-    when = (c.deadline or exercice_of(exercice).deadline).strftime("%d/%m/%Y")
+    when = f"{c.due:%d/%m/%Y}"
 
     def add(code: str, message: str) -> None:
         out.append(Alert(r.coop, code, message))
 
     if r.status is Status.MISSING:
-        add("MANQUANTE", f"Aucun cahier de l'exercice {exercice} n'a été reçu (attendu avant le {when}).")
+        add("MANQUANTE", f"Aucun cahier de l'exercice {exercice} n'a été reçu (attendu {c.due_text}).")
         return out
     if r.status is Status.REFUSED:
         add(
             "REFUSEE",
             "Tous les cahiers reçus pour cet exercice ont été refusés : aucun chiffre n'est disponible." + _why(r),
         )
+        if r.late:
+            add("RETARD", f"Cahier refusé enregistré le {r.sent_on:%d/%m/%Y}, après la date limite du {when}.")
         return out
     if r.status is Status.REFUSED_NEWER:
         at = _fr_date(r.refused_at)
@@ -741,9 +786,16 @@ def _report_link(store: Store, folder: str, v: Version) -> str | None:
     rel = f"coops/{folder}/versions/{v.version}/{name}"
     if isinstance(store._backend, LocalBackend):
         return Path(store._backend.path(rel)).resolve().as_uri()
-    if store.display_url.startswith(("http://", "https://")):
-        return f"{store.display_url.rstrip('/')}/{rel}"
-    return None
+    # a WebDAV store: its web address (display_url carries no credentials), webdav:// read as http://
+    parts = urllib.parse.urlsplit(store.display_url)
+    scheme = _WEB_SCHEMES.get(parts.scheme.lower())
+    if scheme is None:
+        return None
+    base = urllib.parse.urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    return f"{base}/{urllib.parse.quote(rel)}"
+
+
+_WEB_SCHEMES = {"http": "http", "https": "https", "webdav": "http", "dav": "http", "webdavs": "https", "davs": "https"}
 
 
 def _fr_date(iso: str | None) -> str:

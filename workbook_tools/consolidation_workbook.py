@@ -37,6 +37,7 @@ from workbook_tools.xlsx import (
     money,
     new_workbook,
     text,
+    wrapped_lines,
 )
 
 
@@ -121,8 +122,8 @@ class _Workbook:
         start, end = exercice.start, exercice.end
         lines = (
             f"Dépôt : {c.store} — établie le {fr_datetime(c.generated_at)}",
-            f"Exercice du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; comptes-rendus attendus avant le "
-            f"{exercice.deadline:%d/%m/%Y}" + (" ; liste des coopératives fournie" if c.roster else ""),
+            f"Exercice du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; comptes-rendus attendus "
+            f"{c.due_text}" + (" ; liste des coopératives fournie" if c.roster else ""),
             (
                 f"Exercice précédent ({c.exercice_precedent}) : chiffres des versions acceptées, colonnes "
                 f"« {c.exercice_precedent} » et « Variation » et feuille « Évolution »."
@@ -275,7 +276,7 @@ class _Workbook:
             date(ws, row, 3, _paris(r.saved_at), f.date)
             date(ws, row, 4, _paris(r.received_at), f.date)
             text(ws, row, 5, r.filename, f.wrap)
-            text(ws, row, 6, "oui" if r.late else ("non" if r.has_figures else None), f.code)
+            text(ws, row, 6, "oui" if r.late else ("non" if r.sent_on else None), f.code)
             date(ws, row, 7, _paris(r.refused_at), f.date)
             for col, key in enumerate(("ouverture", "produits", "charges", "resultat", "cloture"), start=8):
                 money(ws, row, col, fig[key], f.money)
@@ -311,7 +312,7 @@ class _Workbook:
 
     @property
     def deadline(self) -> dt.date:
-        return self.c.deadline or exercice_of(self.c.exercice).deadline
+        return self.c.due
 
     def lateness_note(self, ws: Any, widths: list[float]) -> int:
         """The rule behind « En retard », above the table (row 0, columns C to H: A and B are repeated on every
@@ -334,7 +335,10 @@ class _Workbook:
         if link is None:
             ws.write_blank(row, col, None, self.f.code)
         else:
-            ws.write_url(row, col, link, self.link, string="ouvrir", tip="Rapport de vérification (JSON)")
+            # a HYPERLINK formula keeps the address as given: xlsxwriter's write_url turns a POSIX file:///tmp/…
+            # into the Windows relative path tmp\…, which LibreOffice and Excel resolve from the workbook's folder
+            target = link.replace('"', "%22")
+            ws.write_formula(row, col, f'=HYPERLINK("{target}","ouvrir")', self.link, "ouvrir")
 
     def evolution(self) -> None:
         """Last year beside this year, one row per cooperative, then the department: produits, charges, résultat and
@@ -405,8 +409,13 @@ class _Workbook:
         chapters = [(code, lib) for code, lib, s in c.chapitres if s == sens]
         rows = [r for r in c.rows if r.has_figures]
         labels = ["N°", "Nom", *[f"{code} {lib}" for code, lib in chapters], f"Total des {name.lower()}"]
-        ws = self.sheet(name, [7, 22, *[12] * len(chapters), 13])
+        widths = [7.0, 22.0, *[_header_width(label, 12) for label in labels[2:-1]], _header_width(labels[-1], 13)]
+        ws = self.sheet(name, widths)
         self.table_header(ws, 0, labels, len(rows))  # the total row stays out of the filter
+        # each header wraps between words only (its longest word fits its column), and its row holds every line
+        # with a little room above and below (bold headers: fewer characters a unit)
+        lines = max(wrapped_lines(label, w, per_unit=_HEADER_PER_UNIT) for label, w in zip(labels, widths, strict=True))
+        ws.set_row(0, max(44.0, 12.75 * lines + 8))
         # the hot loop of a national consolidation (10,000 rows × 2 sheets): xlsxwriter's calls bound once, the
         # sums kept as we go, textwrap only for a name that may wrap (see BENCHMARKS.md, « Issue 16 »)
         codes = [code for code, _ in chapters]
@@ -530,7 +539,7 @@ class _CraQuitus:
                     ws.write_number(n, col, value, f.number)
             money(ws, n, 6, r.chapitres.get(MEMBERSHIP, 0), f.money)
             eleves = r.cra.get("eleves")
-            if eleves is None:
+            if eleves is None or not rate:  # a rate of 0: no membership check, nothing expected
                 ws.write_blank(n, 7, None, f.money)
             else:
                 money(ws, n, 7, eleves * rate, f.money)
@@ -557,7 +566,8 @@ class _CraQuitus:
 
 
 _LATE_RULE = (
-    "« En retard » : la version retenue a été enregistrée après le {deadline:%d/%m/%Y} (date limite). Compte la plus "
+    "« En retard » : la version retenue (sans version acceptée : le cahier refusé) a été enregistrée après le "
+    "{deadline:%d/%m/%Y} (date limite ; enregistrée ce jour-là, elle est à l'heure). Compte la plus "
     "ancienne des deux dates : « Enregistré le » (date du fichier sur l'ordinateur de l'enseignant, gardée par la "
     "synchronisation) ou « Reçu le » (arrivée au service) ; un service arrêté quelques jours ne met donc personne en "
     "retard."
@@ -588,6 +598,15 @@ def _may_wrap(value: str | None, width: float) -> bool:
     if not value:
         return False
     return len(value) > int(width * CHARS_PER_UNIT_SAFE) or "\n" in value or "\t" in value
+
+
+_HEADER_PER_UNIT = 1.0  # bold Arial 10 with the cell's padding: fewer characters a unit than plain text
+
+
+def _header_width(label: str, least: float) -> float:
+    """A column at least ``least`` wide where the header's longest word fits on one line (never « exceptionnelle|s »)."""
+    longest = max((len(word) for word in label.split()), default=0)
+    return max(least, round(longest / _HEADER_PER_UNIT + 1, 1))
 
 
 def fit_row(ws: Any, row: int, cells: Iterable[tuple[Any, float]]) -> None:

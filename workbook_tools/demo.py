@@ -74,7 +74,8 @@ def _cra_and_quitus(b: Book, i: int) -> None:
     b.params["verificateur1_date"] = dt.date(2026, 9, 3 + i % 5)
     b.params["mandataire_date"] = dt.date(2026, 9, 8)
     if UNSIGNED.get(i) != "verificateur2":
-        b.params["verificateur2_nom"] = ("Mme Blanc", "M. Robin", "Mme Mercier", "M. Faure")[i % 4] + " (enseignante)"
+        b.params["verificateur2_nom"] = ("Mme Blanc (enseignante)", "M. Robin (enseignant)", "Mme Mercier (enseignante)",
+                                         "M. Faure (enseignant)")[i % 4]  # fmt: skip
         b.params["verificateur2_date"] = dt.date(2026, 9, 4 + i % 4)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +45,19 @@ from workbook_tools.cli._store import (
 @click.option(
     "--plafond-caisse",
     metavar="EUROS",
-    callback=lambda ctx, param, value: _euros(value, "--plafond-caisse"),
     help="Alerte quand la caisse au 31 août dépasse ce montant (par défaut 300,00).",
 )
 @click.option(
     "--seuil-deficit",
     metavar="POURCENT",
-    type=click.IntRange(0, 1000),
-    help="Alerte quand le déficit dépasse cette part du report à nouveau, en % (par défaut 50).",
+    help="Alerte quand le déficit dépasse cette part du report à nouveau, en %, de 0 à 1000 (par défaut 50 ; "
+    "décimales acceptées, 12,5).",
 )
 @click.option(
     "--cotisation-eleve",
     metavar="EUROS",
-    callback=lambda ctx, param, value: _euros(value, "--cotisation-eleve"),
-    help="Cotisation OCCE attendue par élève du CRA, comparée au chapitre 6281 (par défaut 2,00).",
+    help="Cotisation OCCE attendue par élève du CRA, comparée au chapitre 6281 (par défaut 2,00 ; 0 : pas de "
+    "contrôle de la cotisation).",
 )
 @workbook_output_options("le classeur du trésorier")
 def command(
@@ -65,9 +66,9 @@ def command(
     roster: Path | None,
     echeance: str | None,
     relances: Path | None,
-    plafond_caisse: int | None,
-    seuil_deficit: int | None,
-    cotisation_eleve: int | None,
+    plafond_caisse: str | None,
+    seuil_deficit: str | None,
+    cotisation_eleve: str | None,
     output: Path | None,
     fmt: str,
 ) -> None:
@@ -84,10 +85,16 @@ def command(
     from workbook_tools.store.standing import Status
     from workbook_tools.text import count
 
+    # every value of these options is checked here, a French « Erreur : » and status 1 (bad input), like --echeance
+    seuils = _seuils(
+        _euros(plafond_caisse, "--plafond-caisse"),
+        _percent(seuil_deficit, "--seuil-deficit"),
+        _euros(cotisation_eleve, "--cotisation-eleve"),
+    )
+    _distinct_files(roster=roster, output=output, relances=relances)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
-        seuils = _seuils(plafond_caisse, seuil_deficit, cotisation_eleve)
         result = consolidate(existing_store(store_url), exercice, roster=roster, deadline=echeance, seuils=seuils)
         if relances is not None:
             write_relances(result, relances)
@@ -117,15 +124,55 @@ def _euros(value: str | None, option: str) -> int | None:
 
     cents, status, _ = money(value.strip().replace("€", ""))
     if cents is None or cents < 0 or status not in ("ok", "text"):
-        raise click.BadParameter(
-            f"« {value} » n'est pas un montant en euros (par exemple 300 ou 2,50).", param_hint=f"'{option}'"
-        )
+        raise click.ClickException(f"{option} : « {value} » n'est pas un montant en euros (par exemple 300 ou 2,50).")
     return cents
 
 
-def _seuils(plafond: int | None, deficit: int | None, cotisation: int | None) -> Any:
+def _percent(value: str | None, option: str) -> Decimal | None:
+    """A share in percent, 0 to 1000, decimal comma or point (« 50 », « 12,5 »); a French error otherwise."""
+    if value is None:
+        return None
+    try:
+        share = Decimal(value.strip().removesuffix("%").strip().replace(",", "."))
+    except InvalidOperation:
+        share = None
+    if share is None or not share.is_finite() or not 0 <= share <= 1000:
+        raise click.ClickException(
+            f"{option} : « {value} » n'est pas un pourcentage de 0 à 1000 (par exemple 50 ou 12,5)."
+        )
+    return share
+
+
+def _distinct_files(*, roster: Path | None, output: Path | None, relances: Path | None) -> None:
+    """The files written are neither the roster read nor each other (also through a link): a French error and
+    nothing written, never a roster replaced by the relances list."""
+    named = [(p, what) for p, what in ((roster, "la liste --roster"), (output, "le fichier -o"),
+                                       (relances, "la liste --relances")) if p is not None]  # fmt: skip
+    for i, (written, what) in enumerate(named):
+        if written is roster:
+            continue
+        for other, other_what in named[:i]:
+            if _same_file(written, other):
+                raise click.ClickException(
+                    f"{what} ({written}) est aussi {other_what} : choisissez un autre nom, rien n'a été écrit."
+                )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Two paths to the same file: the same file on disk when both exist (links included), else the same resolved
+    path."""
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _seuils(plafond: int | None, deficit: Decimal | None, cotisation: int | None) -> Any:
     """The treasurer's thresholds (workbook_tools.alertes.Seuils), the defaults where no option was given."""
     from workbook_tools.alertes import Seuils
 
-    given = {"caisse_plafond": plafond, "deficit_part": deficit, "cotisation_eleve": cotisation}
-    return Seuils(**{k: v for k, v in given.items() if v is not None})
+    default = Seuils()
+    return Seuils(
+        caisse_plafond=default.caisse_plafond if plafond is None else plafond,
+        deficit_part=default.deficit_part if deficit is None else deficit,
+        cotisation_eleve=default.cotisation_eleve if cotisation is None else cotisation,
+    )
