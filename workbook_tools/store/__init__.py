@@ -130,6 +130,8 @@ class Store:
             if place.is_dir():
                 return
             if place.exists() or place.is_symlink():
+                if place.is_dir():  # made meanwhile by another writer (a folder never turns into a file)
+                    return
                 what = "est un fichier" if place == root else f"passe par {place}, qui est un fichier"
                 raise StoreUnusable(
                     f"Le dépôt {self.display_url} {what}, pas un dossier : indiquez un dossier "
