@@ -61,7 +61,6 @@ ALERTS: dict[str, str] = {
     **TREASURER_ALERTS,  # what a treasurer hunts for (issue 14, item 5): workbook_tools.alertes
 }
 FIGURES = ("ouverture", "produits", "charges", "resultat", "cloture")
-_WORKERS = 8
 
 
 @dataclass(frozen=True)
