@@ -10,6 +10,8 @@ nobody (a teacher, the watcher, a sync client) ever sees a half-written workbook
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +32,33 @@ CHARGES_COLOUR = "#C0504D"
 PRODUITS_COLOUR = "#4F81BD"
 
 
+_CLASSIC_FUNCTIONS = frozenset({"SUM", "SUBTOTAL", "HYPERLINK", "IF", "ABS", "ROUND", "MIN", "MAX"})
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+
+
+class Sheet(Worksheet):
+    """xlsxwriter's worksheet, writing our plain formulas as they are.
+
+    xlsxwriter passes every formula through some thirty regular expressions that add the « _xlfn. » prefix
+    Excel 2010+ functions need: 48 µs a formula, 1.9 s for the 40,000 formulas of a national consolidation
+    (BENCHMARKS.md, « Issue 16 »). A formula calling only functions that every Excel knows (SUM, SUBTOTAL,
+    HYPERLINK…) needs no prefix and is written as given; any other goes through xlsxwriter's own rewriting."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        calls = _FUNCTION.findall(_unquoted(formula))
+        if formula.startswith("=") and not formula.endswith("}") and all(n.upper() in _CLASSIC_FUNCTIONS for n in calls):
+            return formula[1:]
+        return str(super()._prepare_formula(formula, expand_future_functions))
+
+
+_LITERAL = re.compile(r'"[^"]*"')
+
+
+def _unquoted(formula: str) -> str:
+    """The formula without its string literals (« "a(b" » calls nothing)."""
+    return _LITERAL.sub('""', formula) if '"' in formula else formula
+
+
 def new_workbook(path: Path, title: str) -> Workbook:
     wb = xlsxwriter.Workbook(
         str(path),
@@ -40,6 +69,7 @@ def new_workbook(path: Path, title: str) -> Workbook:
             "default_date_format": DATE,
         },
     )
+    wb.worksheet_class = Sheet
     wb.set_properties({"title": title, "author": "cahier", "comments": "Produit par cahier à partir du dépôt."})
     return wb
 
@@ -138,7 +168,16 @@ def wrapped_lines(value: Any, width: float, *, per_unit: float = CHARS_PER_UNIT)
     if value is None or value == "":
         return 1
     chars = max(1, int(width * per_unit))
-    return sum(len(textwrap.wrap(part, chars)) or 1 for part in str(value).split("\n"))
+    return sum(_lines(part, chars) for part in str(value).split("\n"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _lines(part: str, chars: int) -> int:
+    """Lines of one paragraph wrapped at ``chars`` characters (textwrap's count; a short one needs no wrapping).
+    Cached: a consolidation writes the same titles and codes on thousands of rows (20 µs a textwrap)."""
+    if len(part) <= chars and "\t" not in part:
+        return 1
+    return len(textwrap.wrap(part, chars)) or 1
 
 
 def fit_row(
