@@ -36,7 +36,7 @@ _CLASSIC_FUNCTIONS = frozenset({"SUM", "SUBTOTAL", "HYPERLINK", "IF", "ABS", "RO
 _FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
 
 
-class Sheet(Worksheet):
+class Sheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no types
     """xlsxwriter's worksheet, writing our plain formulas as they are.
 
     xlsxwriter passes every formula through some thirty regular expressions that add the « _xlfn. » prefix
