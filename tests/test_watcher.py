@@ -316,6 +316,34 @@ def test_one_bad_file_never_stops_the_watcher(tmp_path: Path, monkeypatch: pytes
         assert report is not None and report.findings[0].code == "FILE_UNREADABLE"
 
 
+def test_a_store_folder_gone_mid_ingest_is_retried_not_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A FileNotFoundError from the store (one of its folders removed meanwhile) is a store fault: the teacher's
+    file is still there, so it stays pending and is archived at the next try — never taken for a file that
+    vanished, and forgotten."""
+    real = Store.submit
+    calls: list[str] = []
+
+    def submit(self: Store, coop: str, filename: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(filename)
+        if len(calls) == 1:
+            raise FileNotFoundError(2, "No such file or directory", f"{self.url}/coops/{coop}/versions")
+        return real(self, coop, filename, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "submit", submit)
+    caplog.set_level(logging.INFO, logger="workbook_tools")
+    with Running(tmp_path, isolate=False) as running:  # in-process, to be patched
+        folder = running.folder("0001")
+        make_cahier(folder / "cahier.xlsx", seed=1)
+        wait_for(lambda: (folder / "cahier.statut.txt").exists())
+        assert [(v.filename, v.status) for v in running.history()] == [("cahier.xlsx", ACCEPTED)]
+        assert calls == ["cahier.xlsx", "cahier.xlsx"]
+        assert running.watcher.counts.get("nouveaux essais") == 1
+    retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nouvel essai")]
+    assert len(retries) == 1 and "cahier.xlsx" in retries[0]
+
+
 # --------------------------------------------------------------------------- catch-up
 
 

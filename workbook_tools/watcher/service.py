@@ -333,6 +333,22 @@ class Watcher:
 
     # -- one file
 
+    def _retry_later(self, rel: str, exc: BaseException) -> bool:
+        """A store fault: the file stays pending, every file waits a growing delay (issue 19) → False."""
+        self._failures += 1
+        delay = self._backoff
+        self._backoff = min(self._backoff * 2, self.config.retry_max)
+        self._retry_at = time.monotonic() + delay
+        self._count("nouveaux essais")
+        log.warning(
+            "nouvel essai dans %s pour %s (%s) : %s",
+            duration(delay),
+            rel,
+            count(len(self._pending), "fichier en attente", "fichiers en attente"),
+            exc,
+        )
+        return False
+
     def _process(self, item: _Pending) -> bool:
         """Ingest one stable file. False when the store is unreachable (the file stays pending)."""
         path, coop, rel = item.path, item.coop, self._rel(item.path)
@@ -372,23 +388,13 @@ class Watcher:
                 write_status(path.parent, path.name, f"NON ARCHIVÉ — {path.name} : le serveur du dépôt le refuse ; "
                              "le service départemental a été prévenu.")  # fmt: skip
             self._finish(item)
-        except _retried() as exc:  # a server fault: the file stays pending (issue 19)
-            self._failures += 1
-            delay = self._backoff
-            self._backoff = min(self._backoff * 2, self.config.retry_max)
-            self._retry_at = time.monotonic() + delay
-            self._count("nouveaux essais")
-            log.warning(
-                "nouvel essai dans %s pour %s (%s) : %s",
-                duration(delay),
-                rel,
-                count(len(self._pending), "fichier en attente", "fichiers en attente"),
-                exc,
-            )
-            return False
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if path.exists():  # not the teacher's file: a folder of the store gone meanwhile — a store fault
+                return self._retry_later(rel, exc)
             self.forget(path)
             log.debug("disparu %s pendant la lecture", rel)
+        except _retried() as exc:  # a server fault: the file stays pending (issue 19)
+            return self._retry_later(rel, exc)
         except Exception as exc:  # one bad file never stops the watcher
             self._count("échecs")
             reason = os_error(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"  # else: a bug
