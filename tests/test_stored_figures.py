@@ -136,6 +136,38 @@ def test_a_damaged_segment_is_skipped(tmp_path: Path, few: None, caplog: pytest.
     assert len(_segments(tmp_path / "store")) == 2  # the versions written down again, in a new segment
 
 
+def test_a_segment_of_an_older_format_is_replaced_once_without_a_word(
+    tmp_path: Path, few: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A store indexed by an earlier cahier (format 1): its segment is read from the files once, replaced by the
+    next segment written, and never warned about — a department upgrading sees no alarming line at each command."""
+    url = str(tmp_path / "store")
+    _fill_store(url)
+    first = _figures(url)
+    [segment] = _segments(tmp_path / "store")
+    data = json.loads(segment.read_bytes())
+    data["format"] = 1
+    segment.write_text(json.dumps(data))
+    with caplog.at_level(logging.INFO, logger="cahier.store.figures"):
+        assert _figures(url) == first
+        segments = _segments(tmp_path / "store")
+        assert len(segments) == 2 and segment in segments  # added, never deleted
+        replacing = json.loads(segments[-1].read_bytes())
+        assert replacing["supersedes"] == [segment.stem] and replacing["format"] == stored_figures.INDEX_FORMAT
+        store = Store(url)
+        reads = _Reads(store)
+        assert _figures_of(store) == first
+        assert reads.count("/manifests/") == 0 and reads.count("index/figures/" + segment.name) == 0  # not read again
+        assert len(_segments(tmp_path / "store")) == 2
+    assert "illisible" not in caplog.text
+
+
+def _figures_of(store: Store) -> dict[str, Any]:
+    data = consolidate(store).to_dict()
+    data.pop("generated_at")
+    return data
+
+
 def test_segments_are_only_added_and_a_full_one_replaces_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stored_figures, "MIN_NEW", 1)
     monkeypatch.setattr(stored_figures, "MAX_SEGMENTS", 3)

@@ -20,7 +20,8 @@ Rules that keep it safe (the store's own, :mod:`workbook_tools.store`):
   ``supersedes`` lists the segments it replaces (they are then no longer read). Two readers writing at once give
   two segments with the same entries: harmless;
 * **rebuildable**: deleting ``index/`` loses nothing, the next consolidation reads the files and writes it again;
-  a segment that cannot be read (cut short, not JSON) is skipped, its versions read from their files;
+  a segment that cannot be read (cut short, not JSON) is skipped, its versions read from their files; a segment of
+  an older format (an earlier cahier wrote it) too, silently, and the next segment written replaces it;
 * **readable over WebDAV**: plain JSON files, read with one GET each, like the manifests. A store that cannot be
   written (read-only share, vanished marker) simply gets no index.
 
@@ -124,6 +125,7 @@ class StoredFigures:
     _reports: dict[tuple[str, str], ReportFigures | None] = field(default_factory=dict)
     _indexed: set[tuple[str, str]] = field(default_factory=set)  # versions some readable segment holds
     _segments: list[str] = field(default_factory=list)  # the segments read
+    _outdated: list[str] = field(default_factory=list)  # segments of an older format: the next one replaces them
 
     def standings(self, exercice: str) -> dict[str, Standing]:
         """Where every cooperative of the store stands for ``exercice``."""
@@ -153,7 +155,7 @@ class StoredFigures:
         versions = [(coop, v) for coop, history in self.histories.items() for v in history]
         full = len(self._segments) >= MAX_SEGMENTS
         new = versions if full else [(c, v) for c, v in versions if (c, v.version) not in self._indexed]
-        if len(new) < (1 if full else MIN_NEW):
+        if len(new) < (1 if full or self._outdated else MIN_NEW):
             return None
         # accepted versions carry their report figures (the ones that can count); duplicates are read if ever needed
         # refused ones too (few): the consolidation shows why they were refused, and spots a cahier in the wrong folder
@@ -171,7 +173,7 @@ class StoredFigures:
         segment = {
             "format": INDEX_FORMAT,
             "written_at": datetime.now(UTC).isoformat(),
-            "supersedes": self._segments if full else [],
+            "supersedes": [*(self._segments if full else []), *self._outdated],
             "versions": entries,
         }
         data = json.dumps(segment, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -204,6 +206,10 @@ def load(store: Store, coops: Sequence[str] | None = None, *, index: bool = True
 # --------------------------------------------------------------------------- reading
 
 
+def _older(fmt: object) -> bool:
+    return isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < INDEX_FORMAT
+
+
 def _read_index(store: Store, figures: StoredFigures) -> None:
     backend = store._backend
     try:
@@ -219,8 +225,14 @@ def _read_index(store: Store, figures: StoredFigures) -> None:
             continue
         try:
             segment = json.loads(backend.read(f"{INDEX}/{name}"))
-            if not isinstance(segment, dict) or segment.get("format") != INDEX_FORMAT:
-                raise ValueError(f"format {segment.get('format') if isinstance(segment, dict) else '?'}")
+            if not isinstance(segment, dict):
+                raise ValueError("pas un objet JSON")
+            if _older(segment.get("format")):  # written by an earlier cahier: its versions are read from their
+                log.debug("segment d'index %s/%s d'un format antérieur : remplacé", INDEX, name)  # files, then
+                figures._outdated.append(stem)  # written down again in a segment that replaces it
+                continue
+            if segment.get("format") != INDEX_FORMAT:
+                raise ValueError(f"format {segment.get('format')}")
             entries = segment["versions"]
             superseded.update(str(s) for s in segment.get("supersedes") or ())
         except Exception as exc:  # cut short, not JSON, another format: its versions are read from their files
