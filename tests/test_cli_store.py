@@ -128,3 +128,23 @@ def test_a_store_folder_that_cannot_be_created(tmp_path: Path) -> None:
         assert result.stderr.startswith("Erreur : Le dossier du dépôt /proc/nope ne peut pas être créé dans /proc : "
                                         "ce dossier n'accepte pas de nouveau dossier"), result.stderr  # fmt: skip
         assert "introuvable" not in result.stderr and "nouvel essai" not in result.stderr
+
+
+def test_a_reader_that_stops_early_is_not_a_store_fault(tmp_path: Path) -> None:
+    """« cahier consolidate --format json | head »: the reader closes the pipe. That ends the command quietly (status
+    1, like any interrupted output), never « Erreur : connexion impossible » about a store that is fine."""
+    import subprocess
+    import sys
+
+    from workbook_tools.ingest import ingest
+
+    store = Store(str(tmp_path / "store"))
+    for i in range(1, 4):  # accepted cahiers; the pipe is closed before the first byte, so a few are enough
+        ingest(make_cahier(tmp_path / f"c{i}.xlsx", seed=i), f"000{i}", store)
+    command = [sys.executable, "-m", "workbook_tools", "consolidate", "--store", store.url, "--format", "json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before the first byte
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 1
+    assert "connexion" not in err and "Traceback" not in err and "Erreur" not in err, err

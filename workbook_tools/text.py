@@ -240,6 +240,7 @@ _OS_ERRORS = {
     errno.ETIMEDOUT: "délai d'attente dépassé",
     errno.ECONNREFUSED: "connexion refusée (le serveur est-il démarré ?)",
     errno.ECONNRESET: "connexion interrompue par le serveur",
+    errno.EPIPE: "sortie fermée par le programme qui la lisait",
     errno.EHOSTUNREACH: "serveur injoignable",
     errno.ENETUNREACH: "réseau injoignable",
     errno.EXDEV: "déplacement impossible entre deux disques",

@@ -114,6 +114,8 @@ def store_errors() -> Iterator[None]:
         raise click.ClickException(str(mapped)) from None
     except FileExistsError as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
+    except BrokenPipeError:  # « cahier … | head »: our output's reader went away, not the store; click ends quietly
+        raise
     except OSError as exc:
         where = f"{exc.filename} : " if exc.filename else ""
         raise click.ClickException(f"{where}{os_error(exc)}.") from None
