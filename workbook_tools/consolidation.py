@@ -34,6 +34,7 @@ from workbook_tools.bilan import (
     discontinuities,
     exercice_of,
 )
+from workbook_tools.bulk import bulk
 from workbook_tools.chart import Chart, default_chart
 from workbook_tools.files import atomic_path
 from workbook_tools.model import CRA_KEYS, Code, Report, Totals, known_code
@@ -299,6 +300,7 @@ class Consolidation:
             "quitus_signes": sum(r.quitus_manque == () for r in self.rows if r.has_figures),
         }
 
+    @bulk()
     def to_dict(self) -> dict[str, Any]:
         """The same figures as the workbook, JSON-ready (money in integer cents)."""
         return {
@@ -530,6 +532,7 @@ def write_relances(c: Consolidation, path: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------- consolidation
 
 
+@bulk()
 def consolidate(
     store: Store,
     exercice: str | None = None,

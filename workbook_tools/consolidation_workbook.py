@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 from workbook_tools import xlsx
 from workbook_tools.alertes import MEMBERSHIP, Seuils
 from workbook_tools.bilan import exercice_of
+from workbook_tools.bulk import bulk
 from workbook_tools.consolidation import Consolidation, CoopRow, consolidate
 from workbook_tools.files import atomic_path
 from workbook_tools.model import CRA_KEYS
@@ -53,6 +54,7 @@ def write_consolidation(
     return write_consolidation_workbook(consolidate(store, exercice, roster=roster, seuils=seuils), path)
 
 
+@bulk()
 def write_consolidation_workbook(c: Consolidation, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     with atomic_path(target) as tmp:
