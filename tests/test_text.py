@@ -31,6 +31,14 @@ def test_count(n: int, word: str, said: str) -> None:
     assert text.count(n, word) == said
 
 
+def test_regular_plural_stops_at_a_preposition() -> None:
+    assert text.count(2, "fichier en attente") == "2 fichiers en attente"
+    assert text.count(3, "cahier à corriger") == "3 cahiers à corriger"
+    assert text.count(2, "ligne d'écart") == "2 lignes d'écart"
+    assert text.count(2, "coopérative acceptée") == "2 coopératives acceptées"
+    assert text.count(2, "clé inconnue") == "2 clés inconnues"
+
+
 def test_irregular_plural_and_zero_in_words() -> None:
     assert text.count(2, "journal", "journaux") == "2 journaux"
     assert text.count(1, "journal", "journaux") == "1 journal"

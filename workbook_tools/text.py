@@ -149,8 +149,15 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
 
 def _regular_plural(word: str) -> str:
     """« erreur » → « erreurs », « coopérative acceptée » → « coopératives acceptées » (each word; words ending
-    in s, x or z do not change)."""
-    return " ".join(w if w.endswith(("s", "x", "z")) or not w[-1:].isalpha() else w + "s" for w in word.split(" "))
+    in s, x or z do not change), up to a preposition: « fichier en attente » → « fichiers en attente », « cahier à
+    corriger » → « cahiers à corriger »."""
+    words = word.split(" ")
+    cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS or w.startswith(("d'", "d’"))), len(words))
+    head = [w if w.endswith(("s", "x", "z")) or not w[-1:].isalpha() else w + "s" for w in words[:cut]]
+    return " ".join(head + words[cut:])
+
+
+_PREPOSITIONS = frozenset({"à", "au", "aux", "de", "des", "du", "en", "par", "pour", "sans", "avec", "sur", "dans"})
 
 
 def count(n: int, singular: str, plural_form: str | None = None, *, none: str | None = None) -> str:
