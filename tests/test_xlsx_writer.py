@@ -93,3 +93,37 @@ def test_wrapped_lines_counts_as_textwrap(value: str, width: float) -> None:
     want = sum(len(textwrap.wrap(part, chars)) or 1 for part in value.split("\n")) if value else 1
     assert wrapped_lines(value, width) == want
     assert wrapped_lines(value, width) == want  # the cached answer too
+
+
+def test_a_long_text_in_a_formula_is_joined_from_pieces_excel_accepts() -> None:
+    from workbook_tools.xlsx import EXCEL_LITERAL, formula_text
+
+    assert formula_text("ouvrir") == '"ouvrir"'
+    assert formula_text('a"b') == '"a""b"'
+    long = "file:///srv/" + "dossier-très-long/" * 40 + "report.json"
+    expr = formula_text(long)
+    pieces = re.findall(r'"((?:[^"]|"")*)"', expr)
+    assert len(pieces) == -(-len(long) // EXCEL_LITERAL) and all(len(p) <= EXCEL_LITERAL for p in pieces)
+    assert "".join(pieces) == long and expr == "&".join(f'"{p}"' for p in pieces)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_the_joined_address(tmp_path: Path) -> None:
+    """The pieces make the whole address again in a real spreadsheet: LibreOffice recalculates LEN of it and the
+    HYPERLINK shows « ouvrir »."""
+    import openpyxl
+
+    from workbook_tools.libreoffice import convert
+    from workbook_tools.xlsx import formula_text
+
+    long = "file:///srv/" + "dossier-tres-long/" * 40 + "report.json"
+    path = tmp_path / "l.xlsx"
+    book = new_workbook(path, "t")
+    ws = book.add_worksheet("A")
+    ws.write_formula(0, 0, f"=LEN({formula_text(long)})", None, 0)
+    ws.write_formula(1, 0, f'=HYPERLINK({formula_text(long)},"ouvrir")', None, "")
+    book.close()
+    out = convert(path, "xlsx", tmp_path / "lo")
+    values = openpyxl.load_workbook(out, data_only=True)["A"]
+    assert values["A1"].value == len(long) > 255
+    assert values["A2"].value == "ouvrir"

@@ -33,6 +33,7 @@ from workbook_tools.xlsx import (
     chapter_bar_chart,
     date,
     formula_money,
+    formula_text,
     fr_datetime,
     merged_text,
     money,
@@ -339,8 +340,9 @@ class _Workbook:
         else:
             # a HYPERLINK formula keeps the address as given: xlsxwriter's write_url turns a POSIX file:///tmp/…
             # into the Windows relative path tmp\…, which LibreOffice and Excel resolve from the workbook's folder
-            target = link.replace('"', "%22")
-            ws.write_formula(row, col, f'=HYPERLINK("{target}","ouvrir")', self.link, "ouvrir")
+            # (Excel takes 255 characters at most in one text constant: a longer address is joined from pieces)
+            target = formula_text(link.replace('"', "%22"))
+            ws.write_formula(row, col, f'=HYPERLINK({target},"ouvrir")', self.link, "ouvrir")
 
     def evolution(self) -> None:
         """Last year beside this year, one row per cooperative, then the department: produits, charges, résultat and

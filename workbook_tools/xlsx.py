@@ -108,6 +108,16 @@ class Formats:
         self.red_fill = wb.add_format({"bg_color": RED})
 
 
+EXCEL_LITERAL = 255  # the longest text constant Excel accepts in a formula (it repairs the file otherwise)
+
+
+def formula_text(value: str) -> str:
+    """``value`` as a text expression of a formula: « "…" », or « "…"&"…" » in pieces Excel accepts when longer than
+    255 characters (a long address in a HYPERLINK); quotes doubled."""
+    pieces = [value[i : i + EXCEL_LITERAL] for i in range(0, len(value), EXCEL_LITERAL)] or [""]
+    return "&".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
+
+
 def text(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """Write text as text, never as a formula; None as an empty (formatted) cell."""
     if value is None or value == "":
