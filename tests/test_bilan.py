@@ -343,7 +343,15 @@ def test_consolidation_workbook_and_json_agree(world: World, roster: Path, tmp_p
     out = write_consolidation(world.store, tmp_path / "departement.xlsx", roster=roster, exercice=EXERCICE)
     assert [p.name for p in tmp_path.iterdir()] == ["departement.xlsx"]
     wb = _values(out)
-    assert wb.sheetnames == ["Synthèse", "Coopératives", "Charges", "Produits", "Alertes", "Manquantes", "CRA et quitus"]
+    assert wb.sheetnames == [
+        "Synthèse",
+        "Coopératives",
+        "Charges",
+        "Produits",
+        "Alertes",
+        "Manquantes",
+        "CRA et quitus",
+    ]
     runner = CliRunner()
     result = runner.invoke(
         main, ["consolidate", "--store", str(world.store.url), "--roster", str(roster), "--exercice", EXERCICE,

@@ -21,7 +21,9 @@ def test_cash_count_detail_reaches_the_crf(book: Book, write: Callable[[Book], P
     store = Store(str(tmp_path / "store"))
     outcome = ingest(write(book), coop, store)
     assert outcome.accepted
-    assert outcome.report.to_dict()["annexes"]["arrete_caisse"] == [{"valeur": face, "nombre": n} for face, n in counted]
+    assert outcome.report.to_dict()["annexes"]["arrete_caisse"] == [
+        {"valeur": face, "nombre": n} for face, n in counted
+    ]
     crf = crf_from_store(store, coop)
     assert crf.billets == counted
     assert crf.caisse_comptee == sum(face * n for face, n in counted) == crf.caisse_fin

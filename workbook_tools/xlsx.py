@@ -46,7 +46,11 @@ class Sheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no types
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         calls = _FUNCTION.findall(_unquoted(formula))
-        if formula.startswith("=") and not formula.endswith("}") and all(n.upper() in _CLASSIC_FUNCTIONS for n in calls):
+        if (
+            formula.startswith("=")
+            and not formula.endswith("}")
+            and all(n.upper() in _CLASSIC_FUNCTIONS for n in calls)
+        ):
             return formula[1:]
         return str(super()._prepare_formula(formula, expand_future_functions))
 

@@ -77,7 +77,9 @@ class ReportFigures:
     @classmethod
     def of(cls, report: Report) -> ReportFigures:
         nom = report.annexes.param("coop_nom") if report.annexes is not None else None
-        ordered = sorted(report.findings, key=lambda f: f.severity is not Severity.ERROR)  # stable: the report's order kept
+        ordered = sorted(
+            report.findings, key=lambda f: f.severity is not Severity.ERROR
+        )  # stable: the report's order kept
         first = tuple(
             {k: v for k, v in f.to_dict().items() if k in ("code", "severity", "cell", "message", "value")}
             for f in ordered[:FIRST_FINDINGS]

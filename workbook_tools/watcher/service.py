@@ -229,7 +229,10 @@ class Watcher:
                 if once and not self._pending:
                     break
                 if once and self._failures > self.config.once_retries:
-                    log.error("dépôt toujours injoignable : %s", count(len(self._pending), "fichier en attente", "fichiers en attente"))
+                    log.error(
+                        "dépôt toujours injoignable : %s",
+                        count(len(self._pending), "fichier en attente", "fichiers en attente"),
+                    )
                     break
                 if not once and time.monotonic() - self._last_scan > self.config.rescan_interval:
                     self.scan("inventaire périodique")
@@ -243,7 +246,12 @@ class Watcher:
                 observer.stop()
                 observer.join(timeout=10)
         left = len(self._pending)
-        log.info("arrêt%s", f" : {count(left, 'fichier en attente', 'fichiers en attente')}, repris au prochain démarrage" if left else "")
+        log.info(
+            "arrêt%s",
+            f" : {count(left, 'fichier en attente', 'fichiers en attente')}, repris au prochain démarrage"
+            if left
+            else "",
+        )
         return 1 if left and once else 0
 
     def _start_observer(self) -> Any:
