@@ -186,13 +186,37 @@ def test_cli_pointer(year: tuple[Book, BankExport, Path], tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "lignes pointées" in result.output and dest.exists()
     again = CliRunner().invoke(main, ["pointer", str(cahier), str(statement), "-o", str(dest)])
-    assert again.exit_code == 1 and "existe déjà (utilisez --force pour le remplacer)" in again.output
+    assert again.exit_code == 1 and "existe déjà : rien n'a été écrit (--force pour le remplacer)" in again.output
     unknown = CliRunner().invoke(
         main, ["pointer", str(cahier), str(DATA / "releve-inconnu.csv"), "-o", str(dest), "--force"]
     )
     assert unknown.exit_code == 1
     assert unknown.output.startswith("Erreur : « releve-inconnu.csv » n'a les colonnes d'aucune banque connue.")
     assert "Traceback" not in unknown.output
+
+
+def test_cli_pointer_never_replaces_a_statement_nor_the_corrected_copy(
+    year: tuple[Book, BankExport, Path], tmp_path: Path
+) -> None:
+    """The statement read is never the copy written, even with --force (auditors ask for it); the default copy
+    (CAHIER.pointe.xlsx), maybe corrected by hand since, is replaced only with --force."""
+    import hashlib
+
+    _, export, cahier = year
+    statement = _write_statement(export, "csv-credit-mutuel-cic", tmp_path)
+    before = hashlib.sha256(statement.read_bytes()).hexdigest()
+    over = CliRunner().invoke(main, ["pointer", str(cahier), str(statement), "-o", str(statement), "--force"])
+    assert over.exit_code == 1 and "est un des relevés : choisissez un autre nom, rien n'a été écrit" in over.output
+    assert hashlib.sha256(statement.read_bytes()).hexdigest() == before
+    first = CliRunner().invoke(main, ["pointer", str(cahier), str(statement)])
+    assert first.exit_code == 0, first.output
+    copy = cahier.with_name(cahier.stem + ".pointe.xlsx")
+    kept = copy.read_bytes()
+    again = CliRunner().invoke(main, ["pointer", str(cahier), str(statement)])
+    assert again.exit_code == 1 and "existe déjà : rien n'a été écrit (--force pour le remplacer)" in again.output
+    assert copy.read_bytes() == kept
+    forced = CliRunner().invoke(main, ["pointer", str(cahier), str(statement), "--force"])
+    assert forced.exit_code == 0, forced.output
 
 
 def test_cli_refuses_what_is_not_a_cahier(tmp_path: Path) -> None:

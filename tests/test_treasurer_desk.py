@@ -252,8 +252,8 @@ def test_cli_relances_csv(dept: Department, tmp_path: Path) -> None:
 
     # a later deadline: 70002 is no longer late
     result = CliRunner().invoke(
-        main, [*args, "--echeance", "31/10/2026", "--relances", str(relances), "--format", "json"]
-    )
+        main, [*args, "--echeance", "31/10/2026", "--relances", str(relances), "--format", "json", "--force"]
+    )  # the list of before is replaced: only with --force
     assert result.exit_code == 0, result.output
     assert "70002" not in relances.read_text(encoding="utf-8-sig")
 

@@ -9,6 +9,8 @@ compact one is encoded in C (BENCHMARKS.md, « Issue 16 »). Either way the same
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +30,24 @@ def emit_json(data: Any, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         replace_bytes(output, text.encode("utf-8"))
+
+
+def guard_output(output: Path | None, inputs: Iterable[tuple[Path | None, str]] = (), *, force: bool) -> None:
+    """Before any work: the file a command will write is none of the files it reads (not even with ``--force``, not
+    even through a link), and replaces an existing file only with ``--force``: a French error, nothing written —
+    never a cahier, a bank statement or a roster lost to a mistyped ``-o``."""
+    if output is None:
+        return
+    for path, what in inputs:
+        if path is not None and same_file(output, path):
+            raise click.ClickException(f"{output} est {what} : choisissez un autre nom, rien n'a été écrit.")
+    if output.exists() and not force:
+        raise click.ClickException(f"{output} existe déjà : rien n'a été écrit (--force pour le remplacer).")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Two paths to the same file: the same file on disk when both exist (links included), else the same resolved
+    path."""
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()

@@ -43,7 +43,7 @@ def exercice_option(func: F) -> F:
 
 
 def workbook_output_options(xlsx_help: str) -> Callable[[F], F]:
-    """``-o FICHIER`` and ``--format xlsx|json``, shared by the commands that write a workbook or its JSON figures."""
+    """``-o FICHIER``, ``--force`` and ``--format xlsx|json``, shared by the commands that write a workbook or its JSON figures."""
 
     def decorate(func: F) -> F:
         func = click.option(
@@ -54,12 +54,14 @@ def workbook_output_options(xlsx_help: str) -> Callable[[F], F]:
             show_default=True,
             help=f"xlsx : {xlsx_help} ; json : les mêmes chiffres, pour un programme.",
         )(func)
+        func = click.option("--force", is_flag=True, help="Remplace FICHIER s'il existe déjà.")(func)
         return click.option(
             "-o",
             "--output",
             metavar="FICHIER",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Classeur à écrire (.xlsx), ou fichier JSON avec --format json (sinon à l'écran).",
+            help="Classeur à écrire (.xlsx), ou fichier JSON avec --format json (sinon à l'écran) ; un fichier "
+            "existant n'est remplacé qu'avec --force.",
         )(func)
 
     return decorate

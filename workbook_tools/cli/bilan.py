@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbook_tools.cli._output import emit_json
+from workbook_tools.cli._output import emit_json, guard_output
 from workbook_tools.cli._store import (
     coop_option,
     exercice_option,
@@ -22,7 +22,7 @@ from workbook_tools.cli._store import (
 @coop_option
 @exercice_option
 @workbook_output_options("le classeur à imprimer")
-def command(store_url: str, coop: str, exercice: str | None, output: Path | None, fmt: str) -> None:
+def command(store_url: str, coop: str, exercice: str | None, output: Path | None, force: bool, fmt: str) -> None:
     """Compte-rendu financier d'une coopérative, calculé à partir du dépôt (classeur ou JSON).
 
     \b
@@ -37,6 +37,7 @@ def command(store_url: str, coop: str, exercice: str | None, output: Path | None
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
         crf = crf_from_store(existing_store(store_url, coop), coop, exercice)
+        guard_output(output, force=force)  # after the inputs' own errors, before anything is written
         if fmt == "json":
             emit_json(crf.to_dict(), output)
             return

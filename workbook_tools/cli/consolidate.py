@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import click
 
-from workbook_tools.cli._output import emit_json
+from workbook_tools.cli._output import emit_json, guard_output, same_file
 from workbook_tools.cli._store import (
     exercice_option,
     existing_store,
@@ -70,6 +69,7 @@ def command(
     seuil_deficit: str | None,
     cotisation_eleve: str | None,
     output: Path | None,
+    force: bool,
     fmt: str,
 ) -> None:
     """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes.
@@ -96,6 +96,8 @@ def command(
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
         result = consolidate(existing_store(store_url), exercice, roster=roster, deadline=echeance, seuils=seuils)
+        guard_output(output, force=force)  # after the inputs' own errors, before anything is written
+        guard_output(relances, force=force)
         if relances is not None:
             write_relances(result, relances)
         if fmt == "json":
@@ -152,18 +154,10 @@ def _distinct_files(*, roster: Path | None, output: Path | None, relances: Path 
         if written is roster:
             continue
         for other, other_what in named[:i]:
-            if _same_file(written, other):
+            if same_file(written, other):
                 raise click.ClickException(
                     f"{what} ({written}) est aussi {other_what} : choisissez un autre nom, rien n'a été écrit."
                 )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Two paths to the same file: the same file on disk when both exist (links included), else the same resolved
-    path."""
-    if a.exists() and b.exists():
-        return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
 
 
 def _seuils(plafond: int | None, deficit: Decimal | None, cotisation: int | None) -> Any:

@@ -23,7 +23,7 @@ import click
     type=click.Path(dir_okay=False, path_type=Path),
     help="La copie pointée du cahier (par défaut : CAHIER.pointe.xlsx à côté du cahier ; jamais le cahier lui-même).",
 )
-@click.option("--force", is_flag=True, help="Remplace COPIE si elle existe déjà.")
+@click.option("--force", is_flag=True, help="Remplace COPIE si elle existe déjà (jamais le cahier ni un relevé).")
 @click.option(
     "--jours",
     metavar="N",
@@ -69,16 +69,21 @@ def command(
       cahier pointer cahier-2025-2026.xlsx releve-2025-2026.ofx
       cahier pointer cahier-2025-2026.xlsx releve-sept.csv releve-oct.csv -o cahier-pointe.xlsx
     """
+    from workbook_tools.cli._output import guard_output
     from workbook_tools.matching import Window
     from workbook_tools.pointage import PointageError, copy_path, plan, to_text, write_copy
     from workbook_tools.statement import StatementError
     from workbook_tools.statement.bank_csv import PROFILES_HINT, UnknownLayout
 
     dest = output or copy_path(cahier)
-    if output is not None and output.exists() and not force:
-        raise click.ClickException(f"{output} existe déjà (utilisez --force pour le remplacer).")
+    inputs = [
+        (cahier, "le cahier à pointer"),
+        *((r, "un des relevés") for r in releves),
+        (profils, "le fichier --profils"),
+    ]
     try:
         pointage = plan(cahier, list(releves), window=Window(jours, jours_cheques), profiles=profils)
+        guard_output(dest, inputs, force=force)  # the default copy too: a re-run never loses what was corrected in it
         written = write_copy(pointage, dest)
     except UnknownLayout as exc:
         raise click.ClickException(f"{exc} {PROFILES_HINT}") from exc

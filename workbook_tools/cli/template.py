@@ -15,7 +15,7 @@ import click
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("cahier.xlsx"),
     show_default=True,
-    help="Fichier à écrire.",
+    help="Fichier à écrire ; un fichier existant n'est remplacé qu'avec --force.",
 )
 @click.option(
     "--exercice", metavar="AAAA-AAAA", help="Exercice à inscrire dans Paramètres, par exemple 2025-2026 (vide sinon)."
@@ -27,7 +27,8 @@ import click
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Plan comptable (TOML) à utiliser à la place du plan par défaut.",
 )
-def command(output: Path, exercice: str | None, chart_path: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Remplace FICHIER s'il existe déjà (un cahier rempli serait perdu).")
+def command(output: Path, exercice: str | None, chart_path: Path | None, force: bool) -> None:
     """Écrit un cahier vierge (le modèle), prêt à remplir dans Excel ou LibreOffice.
 
     \b
@@ -36,6 +37,7 @@ def command(output: Path, exercice: str | None, chart_path: Path | None) -> None
       cahier template -o cahier-2025-2026.xlsx --exercice 2025-2026
     """
     from workbook_tools.chart import load_chart
+    from workbook_tools.cli._output import guard_output
     from workbook_tools.template import ExerciceError, check_exercice, write_template
     from workbook_tools.text import os_error
 
@@ -49,6 +51,7 @@ def command(output: Path, exercice: str | None, chart_path: Path | None) -> None
     except (OSError, ValueError, KeyError) as exc:
         reason = os_error(exc) if isinstance(exc, OSError) else str(exc)
         raise click.ClickException(f"plan comptable illisible ({chart_path}) : {reason}") from None
+    guard_output(output, [(chart_path, "le plan comptable --chart")], force=force)
     try:
         path = write_template(output, exercice=exercice, chart=chart)
     except OSError as exc:

@@ -1,0 +1,65 @@
+"""A mistyped ``-o`` never loses a user's file: ``template``, ``bilan`` and ``consolidate`` replace an existing
+file only with ``--force`` (a French error and status 1 otherwise, the file unchanged); with ``--force`` they do."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from store_helpers import make_cahier
+
+from workbook_tools.cli import main
+from workbook_tools.ingest import ingest
+from workbook_tools.store import Store
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    s = Store(str(tmp_path / "depot"))
+    ingest(make_cahier(tmp_path / "envoi.xlsx", seed=1), "0001", s)
+    return s.url
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["template"],  # its default name, cahier.xlsx: the teacher's filled cahier
+        ["bilan", "--coop", "0001", "-o", "cahier.xlsx"],
+        ["bilan", "--coop", "0001", "--format", "json", "-o", "cahier.xlsx"],
+        ["consolidate", "-o", "cahier.xlsx"],
+        ["consolidate", "--format", "json", "-o", "cahier.xlsx"],
+        ["consolidate", "--relances", "cahier.xlsx", "-o", "c.xlsx"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_an_existing_file_is_replaced_only_with_force(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    mine = make_cahier(tmp_path / "cahier.xlsx", seed=7)  # a filled cahier, a year of work
+    before = digest(mine)
+    store_args = [] if command[0] == "template" else ["--store", store]
+    refused = CliRunner().invoke(main, [*command, *store_args])
+    assert refused.exit_code == 1, refused.output
+    assert refused.output == "Erreur : cahier.xlsx existe déjà : rien n'a été écrit (--force pour le remplacer).\n"
+    assert digest(mine) == before and not (tmp_path / "c.xlsx").exists()
+    forced = CliRunner().invoke(main, [*command, *store_args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert digest(mine) != before
+
+
+def test_the_plan_given_to_template_is_never_its_output(tmp_path: Path) -> None:
+    from importlib import resources
+
+    chart = tmp_path / "plan.toml"
+    chart.write_text(resources.files("workbook_tools.schemas").joinpath("chart.toml").read_text(encoding="utf-8"))
+    before = digest(chart)
+    result = CliRunner().invoke(main, ["template", "--chart", str(chart), "-o", str(chart), "--force"])
+    assert result.exit_code == 1 and "est le plan comptable --chart" in result.output
+    assert digest(chart) == before
