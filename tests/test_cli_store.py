@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,33 @@ def test_a_reader_that_stops_early_is_not_a_store_fault(tmp_path: Path) -> None:
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 1
     assert "connexion" not in err and "Traceback" not in err and "Erreur" not in err, err
+
+
+def test_a_cut_output_is_never_a_success(monkeypatch: pytest.MonkeyPatch) -> None:
+    """« … --format json | head -c 100 » on a national consolidation (16 MB): the reader leaves after 100 bytes.
+    Python's buffered writer then returns a short count without an error, and the text layer ignores it — the
+    command ended with status 0 on a cut JSON. ``echo_all`` writes the rest again and meets the broken pipe."""
+    import io
+    import os
+    import threading
+
+    from workbook_tools.cli._output import echo_all
+
+    read_end, write_end = os.pipe()
+
+    def reader() -> None:
+        os.read(read_end, 100)
+        os.close(read_end)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(write_end, "w")), encoding="utf-8")
+    monkeypatch.setattr("sys.stdout", stdout)
+    try:
+        with pytest.raises(BrokenPipeError):
+            echo_all("x" * 2_000_000)
+    finally:
+        thread.join()
+        monkeypatch.undo()
+        with contextlib.suppress(BrokenPipeError):
+            stdout.close()

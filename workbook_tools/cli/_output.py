@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,29 @@ def emit_json(data: Any, output: Path | None) -> None:
         text = json.dumps(data, ensure_ascii=False, indent=2)
     text += "\n"
     if output is None:
-        click.echo(text, nl=False)
+        echo_all(text)
     else:
         replace_bytes(output, text.encode("utf-8"))
+
+
+def echo_all(text: str) -> None:
+    """Write ``text`` whole to standard output, or fail. Python's buffered writer returns a short count for a large
+    write when the reader goes away meanwhile (« | head »), and the text layer ignores it: the command would end
+    with status 0 on a cut output. Here the rest is written again, and the broken pipe raised (status 1)."""
+    stream = sys.stdout
+    stream.flush()
+    out = getattr(stream, "buffer", None)
+    if out is None:  # a text-only stream (tests may give one): nothing below it to cut short
+        stream.write(text)
+        stream.flush()
+        return
+    data = memoryview(text.encode(stream.encoding or "utf-8"))
+    while data:
+        written = out.write(data)
+        if not written:
+            raise BrokenPipeError(32, "Broken pipe")
+        data = data[written:]
+    out.flush()
 
 
 def guard_output(output: Path | None, inputs: Iterable[tuple[Path | None, str]] = (), *, force: bool) -> None:
