@@ -37,6 +37,7 @@ from workbook_tools.xlsx import (
     fr_datetime,
     merged_text,
     money,
+    money_width,
     new_workbook,
     text,
     wrapped_lines,
@@ -74,7 +75,7 @@ class _Workbook:
         )  # fmt: skip
         self.header = f"Consolidation départementale — exercice {c.exercice}"
         # with last year's figures, the Synthèse has two more columns: N−1 and the variation
-        self.widths = _SYNTHESE_WIDTHS_N1 if c.has_precedent else _SYNTHESE_WIDTHS
+        self.widths = list(_SYNTHESE_WIDTHS_N1 if c.has_precedent else _SYNTHESE_WIDTHS)  # widened by widen()
         self.last = len(self.widths) - 1
 
     def write(self) -> None:
@@ -105,6 +106,17 @@ class _Workbook:
         ws.autofilter(row, 0, max(last_row, row), len(labels) - 1)
         ws.freeze_panes(row + 1, 2)
         ws.repeat_rows(row)
+
+    @staticmethod
+    def widen(ws: Any, widths: list[float], col: int, cents: int | None, *, bold: bool = True) -> None:
+        """Column ``col`` wide enough for ``cents`` (a department's total: 115 million euros at national scale
+        showed « ### » in a column sized for one cooperative)."""
+        if cents is None:
+            return
+        need = money_width(cents, bold=bold)
+        if need > widths[col]:
+            widths[col] = need
+            ws.set_column(col, col, need)
 
     # ------------------------------------------------------------------ synthèse
 
@@ -180,9 +192,12 @@ class _Workbook:
         ):
             merged_text(ws, row, 0, 2, label, f.text)
             money(ws, row, 3, totals[key], f.money)
+            self.widen(ws, self.widths, 3, totals[key], bold=False)
             if c.has_precedent:
                 money(ws, row, 4, before[key], f.money)
                 formula_money(ws, row, 5, f"=D{row + 1}-E{row + 1}", totals["variation"][key], f.money)
+                self.widen(ws, self.widths, 4, before[key], bold=False)
+                self.widen(ws, self.widths, 5, totals["variation"][key], bold=False)
             row += 1
         return row
 
@@ -220,6 +235,7 @@ class _Workbook:
         for col, cents in enumerate(sums, start=2):
             letter = _col(col)
             formula_money(ws, row, col, f"=SUM({letter}{first + 1}:{letter}{last + 1})", cents, f.money_bold)
+            self.widen(ws, self.widths, col, cents)
         return row, first, last
 
     def synthese_charts(self, ws: Any, row: int, chapters: tuple[int, int], statuses: tuple[int, int]) -> None:
@@ -388,11 +404,13 @@ class _Workbook:
             for cents in (totals["precedent"][key], totals[key]):
                 letter = _col(col)
                 formula_money(ws, total_row, col, f"=SUBTOTAL(9,{letter}2:{letter}{total_row})", cents, f.money_bold)
+                self.widen(ws, widths, col, cents)
                 col += 1
         formula_money(
             ws, total_row, col, f"={_col(col - 1)}{total_row + 1}-{_col(col - 2)}{total_row + 1}",
             totals["variation"]["cloture"], f.money_bold,
         )  # fmt: skip
+        self.widen(ws, widths, col, totals["variation"]["cloture"])
         last = len(c.rows)
         if last:
             ws.conditional_format(
@@ -447,6 +465,7 @@ class _Workbook:
         for col, amount in enumerate(sums, start=2):
             letter = _col(col)
             formula_money(ws, total_row, col, f"=SUBTOTAL(9,{letter}2:{letter}{total_row})", amount, f.money_bold)
+            self.widen(ws, widths, col, amount)
 
     # ------------------------------------------------------------------ alerts, missing
 
@@ -559,11 +578,13 @@ class _CraQuitus:
             letter = xl_col_to_name(col)
             formula = f"=SUBTOTAL(9,{letter}{head + 2}:{letter}{max(total, head + 2)})"
             ws.write_formula(total, col, formula, f.number_bold, totals[key])
+        widths = list(cls.WIDTHS)
         for col, value in ((6, sum(r.chapitres.get(MEMBERSHIP, 0) for r in rows)),
                            (7, sum(r.cra["eleves"] * rate for r in rows if "eleves" in r.cra))):  # fmt: skip
             letter = xl_col_to_name(col)
             formula_money(ws, total, col, f"=SUBTOTAL(9,{letter}{head + 2}:{letter}{max(total, head + 2)})", value,
                           f.money_bold)  # fmt: skip
+            book.widen(ws, widths, col, value)
         signed = sum(r.quitus_fr == "signé" for r in rows)
         ws.write_string(total, 8, f"{signed} / {len(rows)}", f.number_bold)
         text(ws, total, 9, "quitus signés", f.label_bold)
