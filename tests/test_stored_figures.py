@@ -132,8 +132,16 @@ def test_a_damaged_segment_is_skipped(tmp_path: Path, few: None, caplog: pytest.
     segment.write_bytes(segment.read_bytes()[:1000])  # cut short, as a server that stopped mid-write would
     with caplog.at_level(logging.WARNING, logger="cahier.store.figures"):
         assert _figures(url) == first
-    assert "segment d'index illisible" in caplog.text
-    assert len(_segments(tmp_path / "store")) == 2  # the versions written down again, in a new segment
+    assert "segment d'index illisible" in caplog.text and "(fichier coupé ou abîmé)" in caplog.text
+    assert "Expecting" not in caplog.text  # the JSON reader's English is not the user's reason
+    segments = _segments(tmp_path / "store")
+    assert len(segments) == 2 and segment in segments  # the versions written down again, in a new segment
+    assert json.loads(segments[-1].read_bytes())["supersedes"] == [segment.stem]  # which replaces the damaged one
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="cahier.store.figures"):
+        assert _figures(url) == first
+    assert "illisible" not in caplog.text  # said once, not at every consolidation
+    assert len(_segments(tmp_path / "store")) == 2
 
 
 def test_a_segment_of_an_older_format_is_replaced_once_without_a_word(

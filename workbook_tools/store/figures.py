@@ -45,6 +45,7 @@ from workbook_tools.store.backends import LocalBackend
 from workbook_tools.store.names import VERSION_PATTERN, new_version_id
 from workbook_tools.store.standing import Standing, standing
 from workbook_tools.store.version import ACCEPTED, DUPLICATE, REFUSED, Version
+from workbook_tools.text import os_error
 
 if TYPE_CHECKING:
     from workbook_tools.model import Report
@@ -208,6 +209,10 @@ def load(store: Store, coops: Sequence[str] | None = None, *, index: bool = True
 # --------------------------------------------------------------------------- reading
 
 
+class _Newer(ValueError):
+    """A segment of a later format than this cahier reads."""
+
+
 def _older(fmt: object) -> bool:
     return isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < INDEX_FORMAT
 
@@ -228,17 +233,27 @@ def _read_index(store: Store, figures: StoredFigures) -> None:
         try:
             segment = json.loads(backend.read(f"{INDEX}/{name}"))
             if not isinstance(segment, dict):
-                raise ValueError("pas un objet JSON")
+                raise ValueError("ce n'est pas un segment d'index")
             if _older(segment.get("format")):  # written by an earlier cahier: its versions are read from their
                 log.debug("segment d'index %s/%s d'un format antérieur : remplacé", INDEX, name)  # files, then
                 figures._outdated.append(stem)  # written down again in a segment that replaces it
                 continue
-            if segment.get("format") != INDEX_FORMAT:
-                raise ValueError(f"format {segment.get('format')}")
+            if segment.get("format") != INDEX_FORMAT:  # a later cahier's: left as it is, for it
+                raise _Newer(f"format {segment.get('format')}, d'une version plus récente de cahier")
             entries = segment["versions"]
             superseded.update(str(s) for s in segment.get("supersedes") or ())
-        except Exception as exc:  # cut short, not JSON, another format: its versions are read from their files
-            log.warning("segment d'index illisible %s/%s : %s", INDEX, name, exc)
+        except _Newer as exc:
+            log.info("segment d'index %s/%s ignoré (%s) : ses versions sont relues depuis leurs fichiers", INDEX, name,
+                     exc)  # fmt: skip
+            continue
+        except Exception as exc:  # cut short, not JSON: its versions are read from their files, then written down
+            reason = "fichier coupé ou abîmé" if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError) else (
+                os_error(exc) if isinstance(exc, OSError) else str(exc))  # fmt: skip
+            log.warning(
+                "segment d'index illisible %s/%s (%s) : ses versions sont relues depuis leurs fichiers, et le prochain "
+                "segment écrit le remplace (rien à faire)", INDEX, name, reason,
+            )  # fmt: skip
+            figures._outdated.append(stem)  # again in a segment that replaces it: said once, not at every command
             continue
         figures._segments.append(stem)
         for entry in entries:
