@@ -31,9 +31,9 @@ def store(tmp_path: Path) -> str:
     [
         ["template"],  # its default name, cahier.xlsx: the teacher's filled cahier
         ["bilan", "--coop", "0001", "-o", "cahier.xlsx"],
-        ["bilan", "--coop", "0001", "--format", "json", "-o", "cahier.xlsx"],
+        ["bilan", "--coop", "0001", "--format", "xlsx", "-o", "cahier.xlsx"],
         ["consolidate", "-o", "cahier.xlsx"],
-        ["consolidate", "--format", "json", "-o", "cahier.xlsx"],
+        ["consolidate", "--format", "xlsx", "-o", "cahier.xlsx"],
         ["consolidate", "--relances", "cahier.xlsx", "-o", "c.xlsx"],
     ],
     ids=lambda c: " ".join(c),
@@ -63,3 +63,23 @@ def test_the_plan_given_to_template_is_never_its_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["template", "--chart", str(chart), "-o", str(chart), "--force"])
     assert result.exit_code == 1 and "est le plan comptable --chart" in result.output
     assert digest(chart) == before
+
+
+@pytest.mark.parametrize("command", [["consolidate"], ["bilan", "--coop", "0001"]], ids=lambda c: c[0])
+def test_the_format_follows_the_name_and_never_contradicts_it(store: str, tmp_path: Path, command: list[str]) -> None:
+    """« -o x.json » writes JSON (it wrote a workbook named .json); « --format json -o x.xlsx » is refused (a JSON
+    named .xlsx, which Excel refuses to open), nothing written."""
+    import json
+
+    named = tmp_path / "chiffres.json"
+    result = CliRunner().invoke(main, [*command, "--store", store, "-o", str(named)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(named.read_text(encoding="utf-8"))["exercice"] == "2025-2026"
+    assert str(named) in result.stderr  # said where it went, as for a workbook
+    wrong = tmp_path / "chiffres.xlsx"
+    refused = CliRunner().invoke(main, [*command, "--store", store, "--format", "json", "-o", str(wrong)])
+    assert refused.exit_code == 1 and not wrong.exists()
+    assert refused.output == (
+        f"Erreur : {wrong} : l'extension .xlsx ne correspond pas à --format json ; nommez-le chiffres.json, ou "
+        "changez de format. Rien n'a été écrit.\n"
+    )

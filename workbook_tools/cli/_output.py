@@ -72,3 +72,20 @@ def same_file(a: Path, b: Path) -> bool:
     if a.exists() and b.exists():
         return os.path.samefile(a, b)
     return a.resolve() == b.resolve()
+
+
+def output_format(fmt: str | None, output: Path | None) -> str:
+    """``--format`` as given, else from the name of ``-o`` (« .json » → json, else xlsx); a name whose extension says
+    the other format is refused (a JSON named .xlsx that Excel refuses to open, a workbook named .json)."""
+    suffix = output.suffix.lower() if output is not None else ""
+    if fmt is None:
+        return "json" if suffix == ".json" else "xlsx"
+    other = {"xlsx": (".json",), "json": (".xlsx", ".xlsm", ".xls", ".ods")}[fmt]
+    if suffix in other:
+        assert output is not None
+        fitting = output.with_suffix(".json" if fmt == "json" else ".xlsx").name
+        raise click.ClickException(
+            f"{output} : l'extension {suffix} ne correspond pas à --format {fmt} ; nommez-le {fitting}, ou changez "
+            "de format. Rien n'a été écrit."
+        )
+    return fmt

@@ -50,9 +50,8 @@ def workbook_output_options(xlsx_help: str) -> Callable[[F], F]:
             "--format",
             "fmt",
             type=click.Choice(["xlsx", "json"]),
-            default="xlsx",
-            show_default=True,
-            help=f"xlsx : {xlsx_help} ; json : les mêmes chiffres, pour un programme.",
+            help=f"xlsx : {xlsx_help} ; json : les mêmes chiffres, pour un programme (par défaut : json pour un "
+            "-o FICHIER.json, xlsx sinon).",
         )(func)
         func = click.option("--force", is_flag=True, help="Remplace FICHIER s'il existe déjà.")(func)
         return click.option(
@@ -68,10 +67,12 @@ def workbook_output_options(xlsx_help: str) -> Callable[[F], F]:
 
 
 def max_size_option(func: F) -> F:
+    from workbook_tools.i18n import FrenchFloatRange
+
     return click.option(
         "--max-size",
         metavar="MO",
-        type=click.FloatRange(min=0, min_open=True),
+        type=FrenchFloatRange(min=0, min_open=True),
         help="Taille maximale d'un fichier reçu, en Mo (défaut : environ 20 pour check, 50 pour ingest).",
     )(func)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbook_tools.cli._output import emit_json, guard_output
+from workbook_tools.cli._output import emit_json, guard_output, output_format
 from workbook_tools.cli._store import (
     coop_option,
     exercice_option,
@@ -22,7 +22,7 @@ from workbook_tools.cli._store import (
 @coop_option
 @exercice_option
 @workbook_output_options("le classeur à imprimer")
-def command(store_url: str, coop: str, exercice: str | None, output: Path | None, force: bool, fmt: str) -> None:
+def command(store_url: str, coop: str, exercice: str | None, output: Path | None, force: bool, fmt: str | None) -> None:
     """Compte-rendu financier d'une coopérative, calculé à partir du dépôt (classeur ou JSON).
 
     \b
@@ -33,6 +33,7 @@ def command(store_url: str, coop: str, exercice: str | None, output: Path | None
     from workbook_tools.bilan import crf_from_store
     from workbook_tools.crf import write_crf_workbook
 
+    fmt = output_format(fmt, output)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
@@ -40,7 +41,10 @@ def command(store_url: str, coop: str, exercice: str | None, output: Path | None
         guard_output(output, force=force)  # after the inputs' own errors, before anything is written
         if fmt == "json":
             emit_json(crf.to_dict(), output)
-            return
-        assert output is not None
-        written = write_crf_workbook(crf, output)
+            if output is None:
+                return
+            written = output
+        else:
+            assert output is not None
+            written = write_crf_workbook(crf, output)
     click.echo(f"Compte-rendu financier de la coopérative {crf.coop} ({crf.exercice}) : {written}", err=True)

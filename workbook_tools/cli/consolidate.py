@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from workbook_tools.cli._output import emit_json, guard_output, same_file
+from workbook_tools.cli._output import emit_json, guard_output, output_format, same_file
 from workbook_tools.cli._store import (
     exercice_option,
     existing_store,
@@ -70,7 +70,7 @@ def command(
     cotisation_eleve: str | None,
     output: Path | None,
     force: bool,
-    fmt: str,
+    fmt: str | None,
 ) -> None:
     """Classeur départemental : une ligne par coopérative, totaux par chapitre, alertes, manquantes.
 
@@ -92,6 +92,7 @@ def command(
         _euros(cotisation_eleve, "--cotisation-eleve"),
     )
     _distinct_files(roster=roster, output=output, relances=relances)
+    fmt = output_format(fmt, output)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
@@ -102,9 +103,12 @@ def command(
             write_relances(result, relances)
         if fmt == "json":
             emit_json(result.to_dict(), output)
-            return
-        assert output is not None
-        written = write_consolidation_workbook(result, output)
+            if output is None:
+                return
+            written = output
+        else:
+            assert output is not None
+            written = write_consolidation_workbook(result, output)
     counts = result.counts()
     click.echo(
         f"Consolidation {result.exercice} : {count(len(result.rows), 'coopérative')} "
