@@ -447,6 +447,7 @@ def test_read_roster(tmp_path: Path, content: bytes, expected_rows: list[tuple[s
     [
         (b"numero_ecole;nom\n1;A\n", "n'a pas de colonne « coop »"),
         (b"", "Liste des coopératives vide"),
+        (b"coop;nom;commune\n", "n'a que sa ligne d'en-tête, aucune coopérative"),  # it was read as no roster
         (b"coop\n../etc\n", "ligne 2, numéro invalide « ../etc »"),
         (b"PK\x03\x04\x00\x00binary", "n'est pas un fichier CSV"),
     ],

@@ -89,6 +89,8 @@ def test_history_of_unreachable_webdav_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["history", "--coop", "0001", "--store", f"webdav://127.0.0.1:{free_port()}/x"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Erreur : Dépôt injoignable (webdav://127.0.0.1:")
+    assert "nouvel essai" not in result.stderr  # nothing will try again: the watcher's words, not a command's
+    assert result.stderr.endswith("Rien n'a été modifié : relancez la commande quand le dépôt répond.\n")
 
 
 @pytest.mark.parametrize("below", ["", "/depot"])

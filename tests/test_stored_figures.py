@@ -207,3 +207,14 @@ def test_an_index_is_never_written_where_the_store_has_vanished(tmp_path: Path, 
     (root / "cahier-store.json").unlink()  # the share unmounted under our feet
     assert loaded.write_index() is None
     assert not (root / "index").exists()
+
+
+def test_a_refused_cooperative_is_named_from_its_cahier(tmp_path: Path, few: None) -> None:
+    """Without a roster, a cooperative whose every cahier was refused is named from its cahier (its Paramètres), in
+    the consolidation, the workbook and the relances — it was left nameless."""
+    url = str(tmp_path / "store")
+    store = _fill_store(url, coops=6)
+    store.submit("00077", "cahier.xlsx", b"refused only", _report(77, ok=False))
+    for data in (_figures(url), _figures(url)):  # read from the files, then from the index
+        rows = {r["coop"]: r for r in data["cooperatives"]}
+        assert rows["00077"]["status"] == "refused" and rows["00077"]["nom"] == "École n° 77"

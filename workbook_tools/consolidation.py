@@ -451,6 +451,8 @@ def read_roster_table(path: str | os.PathLike[str]) -> Roster:
         seen[coop_key(coop)] = (n, nom)
         extra = {h: (row[i].strip() if i < len(row) else "") for i, h in others}
         out.append((coop, nom or None, extra))
+    if not out:  # a header and nothing under it: never a consolidation that silently ignores the roster
+        raise BilanError(f"Liste des coopératives vide : {source} n'a que sa ligne d'en-tête, aucune coopérative.")
     return Roster([h for _, h in others], out)
 
 
@@ -777,6 +779,8 @@ def _fill_checks(store: Store, loaded: StoredFigures, rows: list[CoopRow], stand
     for (r, folder, v), report in zip(items, reports, strict=True):
         r.checked_version, r.errors, r.checked_warnings = v.version, v.errors, v.warnings
         r.constats = [Constat.of(f) for f in report.first] if report is not None else []
+        if not r.nom and report is not None:  # a refused cooperative, without a roster: the name in its cahier
+            r.nom = report.nom
         r.report_link = link(folder, v)
 
 

@@ -107,14 +107,14 @@ def store_errors() -> Iterator[None]:
     try:
         yield
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_for_a_command(str(exc))) from None
     except _server_faults() as exc:  # a server fault met outside the store's own mapping: the same French answer
         from workbook_tools.store.faults import store_fault
 
         mapped = store_fault(exc, "serveur du dépôt", "l'opération")
         if mapped is None:
             raise
-        raise click.ClickException(str(mapped)) from None
+        raise click.ClickException(_for_a_command(str(mapped))) from None
     except FileExistsError as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     except BrokenPipeError:  # « cahier … | head »: our output's reader went away, not the store; click ends quietly
@@ -122,6 +122,14 @@ def store_errors() -> Iterator[None]:
     except OSError as exc:
         where = f"{exc.filename} : " if exc.filename else ""
         raise click.ClickException(f"{where}{os_error(exc)}.") from None
+
+
+def _for_a_command(message: str) -> str:
+    """A store's message said to someone who typed a command: the store's errors speak for the watcher, which
+    tries again by itself (« nouvel essai plus tard ») — a command does not, its user runs it again."""
+    message = message.replace("Rien n'est perdu : nouvel essai plus tard.", "Rien n'a été modifié : relancez la "
+                              "commande quand le dépôt répond.")  # fmt: skip
+    return message.replace("nouvel essai plus tard", "relancez la commande plus tard")
 
 
 def _server_faults() -> tuple[type[BaseException], ...]:
