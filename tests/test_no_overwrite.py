@@ -83,3 +83,16 @@ def test_the_format_follows_the_name_and_never_contradicts_it(store: str, tmp_pa
         f"Erreur : {wrong} : l'extension .xlsx ne correspond pas à --format json ; nommez-le chiffres.json, ou "
         "changez de format. Rien n'a été écrit.\n"
     )
+
+
+@pytest.mark.parametrize("command", [["consolidate"], ["bilan", "--coop", "0001"]], ids=lambda c: c[0])
+def test_nothing_is_written_inside_the_store_even_with_force(store: str, command: list[str]) -> None:
+    """The store is append-only: « -o depot/cahier-store.json --force » replaced the store's marker, and a stored
+    report could be replaced the same way (the next consolidation then lost the cooperative's name)."""
+    root = Path(store)
+    marker = root / "cahier-store.json"
+    before = {p: digest(p) for p in root.rglob("*") if p.is_file()}
+    for target in (marker, root / "coops" / "nouveau.json"):
+        result = CliRunner().invoke(main, [*command, "--store", store, "--format", "json", "-o", str(target), "--force"])
+        assert result.exit_code == 1 and "est dans le dépôt" in result.output, result.output
+    assert {p: digest(p) for p in root.rglob("*") if p.is_file()} == before

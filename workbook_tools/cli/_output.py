@@ -53,12 +53,25 @@ def echo_all(text: str) -> None:
     out.flush()
 
 
-def guard_output(output: Path | None, inputs: Iterable[tuple[Path | None, str]] = (), *, force: bool) -> None:
+def guard_output(
+    output: Path | None,
+    inputs: Iterable[tuple[Path | None, str]] = (),
+    *,
+    force: bool,
+    store: Any = None,
+) -> None:
     """Before any work: the file a command will write is none of the files it reads (not even with ``--force``, not
-    even through a link), and replaces an existing file only with ``--force``: a French error, nothing written —
-    never a cahier, a bank statement or a roster lost to a mistyped ``-o``."""
+    even through a link), nor inside the local ``store`` (append-only: nothing there is ever replaced), and replaces
+    an existing file only with ``--force``: a French error, nothing written — never a cahier, a bank statement, a
+    roster or a stored report lost to a mistyped ``-o``."""
     if output is None:
         return
+    root = store.local_root() if store is not None else None
+    if root is not None and output.resolve().is_relative_to(root.resolve()):
+        raise click.ClickException(
+            f"{output} est dans le dépôt ({root}), où rien n'est jamais remplacé : choisissez un autre dossier, "
+            "rien n'a été écrit."
+        )
     for path, what in inputs:
         if path is not None and same_file(output, path):
             raise click.ClickException(f"{output} est {what} : choisissez un autre nom, rien n'a été écrit.")

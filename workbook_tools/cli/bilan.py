@@ -37,8 +37,9 @@ def command(store_url: str, coop: str, exercice: str | None, output: Path | None
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
-        crf = crf_from_store(existing_store(store_url, coop), coop, exercice)
-        guard_output(output, force=force)  # after the inputs' own errors, before anything is written
+        store = existing_store(store_url, coop)
+        crf = crf_from_store(store, coop, exercice)
+        guard_output(output, force=force, store=store)  # after the inputs' own errors, before anything is written
         if fmt == "json":
             emit_json(crf.to_dict(), output)
             if output is None:

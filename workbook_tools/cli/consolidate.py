@@ -96,9 +96,10 @@ def command(
     if fmt == "xlsx" and output is None:
         raise click.UsageError("indiquez le classeur à écrire avec -o FICHIER.xlsx (ou --format json).")
     with store_errors():
-        result = consolidate(existing_store(store_url), exercice, roster=roster, deadline=echeance, seuils=seuils)
-        guard_output(output, force=force)  # after the inputs' own errors, before anything is written
-        guard_output(relances, force=force)
+        store = existing_store(store_url)
+        result = consolidate(store, exercice, roster=roster, deadline=echeance, seuils=seuils)
+        guard_output(output, force=force, store=store)  # after the inputs' own errors, before anything is written
+        guard_output(relances, force=force, store=store)
         if relances is not None:
             write_relances(result, relances)
         if fmt == "json":

@@ -251,6 +251,10 @@ class Store:
         with self._io("vérification du dépôt"):
             return self._backend.exists("cahier-store.json") or self._backend.exists("coops")
 
+    def local_root(self) -> Path | None:
+        """The store's folder on this machine (None on a server)."""
+        return Path(self._backend.path("")) if isinstance(self._backend, LocalBackend) else None
+
     def coops(self) -> list[str]:
         """Coop ids that have at least one submission."""
         with self._io("liste des coopératives"):
