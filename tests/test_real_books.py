@@ -482,7 +482,8 @@ def test_a_settled_regie_is_an_internal_movement(check: Callable[[Book], CheckRe
     store = Store(tmp_path / "store")
     assert ingest(write_cahier(book, tmp_path / "regie.xlsx"), "69100", store).accepted
     crf = crf_from_store(store, "69100")
-    assert crf.regies == [Regie("Mme Dupont", 10000, 10000, 2), Regie("M. Bernard (sortie piscine)", 4000, 4000, 2)]
+    # « Régie M. Bernard (sortie piscine) »: the remark in brackets is not the colleague's name
+    assert crf.regies == [Regie("Mme Dupont", 10000, 10000, 2), Regie("M. Bernard", 4000, 4000, 2)]
     assert {a.action: (a.recettes, a.depenses) for a in crf.actions}["Sortie zoo"] == (0, 8500)
     sheet = openpyxl.load_workbook(write_crf_workbook(crf, tmp_path / "crf.xlsx"))["Arrêté de caisse"]
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]

@@ -7,6 +7,7 @@ column letter to point at, the message, and the value shown in the report.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -15,13 +16,14 @@ import pandas as pd
 from workbook_tools.chart import Chart
 from workbook_tools.layout import AMOUNT_COLUMNS, JOURNAL_COLUMNS
 from workbook_tools.model import Severity
-from workbook_tools.text import euros, fold, shown
+from workbook_tools.text import euros, fold, plural, shown
 from workbook_tools.text import gap as text_gap
 
 if TYPE_CHECKING:
     from workbook_tools.read import Cahier
 
 HEADERS = dict(JOURNAL_COLUMNS)
+_SOLDE = re.compile(r"(?<![a-z0-9])soldes?(?![a-z0-9])")  # in a folded label (``text.fold``)
 Line = pd.Series
 Built = tuple[str, str, Any]
 
@@ -138,9 +140,17 @@ def outstanding_dropped(kind: str, label: str | None, amount: int, day: object, 
 # --- findings of the line rules (one builder per pandera check) --------------------------------------
 
 
+# the running balance after each line, in the order the check follows it (``rules.running_balance``, handed in by
+# validate: this module sits above the rules and does not import them)
+Running = Callable[[pd.DataFrame, int, str, str], pd.Series]
+
+
 class Messages:
-    def __init__(self, cahier: Cahier, chart: Chart, start: Any, end: Any, openings: dict[str, int]) -> None:
+    def __init__(
+        self, cahier: Cahier, chart: Chart, start: Any, end: Any, openings: dict[str, int], *, running: Running
+    ) -> None:
         self.cahier = cahier
+        self.running = running
         self.openings = openings
         self.chart = chart
         self.col = cahier.columns
@@ -381,21 +391,26 @@ class Messages:
         return self.letter("cheque"), msg, line["cheque"]
 
     def _balance(self, line: Line, f: pd.DataFrame, opening: int, inc: str, dec: str) -> int:
-        order = f.sort_values(["date_tri", "row"], kind="stable", na_position="last")
-        delta = order[inc].fillna(0).astype("int64") - order[dec].fillna(0).astype("int64")
-        return int(opening + delta.cumsum().loc[cast(int, line.name)])
+        return int(self.running(f, opening, inc, dec).loc[cast(int, line.name)])
+
+    @staticmethod
+    def _after(line: Line) -> str:
+        """When the balance is read: the lines of one day have no order, its receipts count before its expenses."""
+        if pd.isna(line["date"]):
+            return "Après cette ligne (sans date)"
+        return f"Le {_date(line['date'])}, avec cette ligne (les recettes du jour comptées avant ses dépenses)"
 
     def cash_negative(self, line: Line, f: pd.DataFrame) -> Built:
         bal = self._balance(line, f, self.openings["report_caisse"], "caisse_recette", "caisse_depense")
         msg = (
-            f"Après cette ligne ({_date(line['date'])}), la caisse est à {euros(bal)} : une caisse ne peut pas être négative. "
+            f"{self._after(line)}, la caisse est à {euros(bal)} : une caisse ne peut pas être négative. "
             "Une recette en espèces manque-t-elle, ou un retrait à la banque (Banque dépense + Caisse recette) ?"
         )
         return self.letter("caisse_depense"), msg, bal
 
     def bank_negative(self, line: Line, f: pd.DataFrame) -> Built:
         bal = self._balance(line, f, self.openings["report_banque"], "banque_recette", "banque_depense")
-        msg = f"Après cette ligne ({_date(line['date'])}), le compte bancaire est à {euros(bal)} : vérifiez les montants et le report à nouveau."
+        msg = f"{self._after(line)}, le compte bancaire est à {euros(bal)} : vérifiez les montants et le report à nouveau."
         return self.letter("banque_depense"), msg, bal
 
     def duplicate_line(self, line: Line, f: pd.DataFrame) -> Built:
@@ -423,10 +438,19 @@ class Messages:
                 f"La recette « {line['libelle']} » ({amount}) a le montant du report à nouveau {opening} de Paramètres. "
                 f"{fix} : si cette ligne le recopie, supprimez-la ; si c'est une vraie recette, rien à corriger."
             )
+        elif _SOLDE.search(fold(line["libelle"] or "")):
+            # « Subvention mairie (solde) »: the last payment of a subsidy or of an invoice, a real receipt
+            msg = (
+                f"Le libellé « {line['libelle']} » ({amount}) parle de solde. Si c'est le solde d'une subvention, "
+                "d'une participation ou d'une facture (son dernier versement), c'est une vraie recette : rien à "
+                "corriger. Seul le report à nouveau (ce qui restait au 1er septembre) n'est pas une recette : si "
+                "cette ligne le recopie, inscrivez-le dans Paramètres (Report à nouveau banque / caisse) et "
+                "supprimez la ligne."
+            )
         else:
             msg = (
-                f"Le libellé « {line['libelle']} » ({amount}) parle de report ou de solde. {fix} : si cette ligne le "
-                "recopie, supprimez-la ; si c'est une vraie recette (le solde d'une participation), rien à corriger."
+                f"Le libellé « {line['libelle']} » ({amount}) parle de report. {fix} : si cette ligne le recopie, "
+                "supprimez-la ; si c'est une vraie recette, rien à corriger."
             )
         return self.letter("libelle"), msg, line["libelle"]
 
@@ -435,12 +459,12 @@ class Messages:
         advance = same[["banque_depense", "caisse_depense"]].notna().any(axis=1)
         given = int(same.loc[advance, "montant"].sum())
         back = int(same.loc[~advance, "montant"].sum())
-        rows = ", ".join(str(r) for r in same["row"])
+        rows = f"{plural(len(same), 'ligne')} {', '.join(str(r) for r in same['row'])}"
         name = line["regie_qui"] or ""
         who = f"de « {name} »" if name else "sans nom de collègue"
         msg = (
             f"La régie d'avance {who} n'est pas soldée : avances {euros(given)}, retours {euros(back)} "
-            f"(lignes {rows}) ; reste {euros(given - back)}. Au retour du collègue, inscrivez en recette « Retour régie "
+            f"({rows}) ; reste {euros(given - back)}. Au retour du collègue, inscrivez en recette « Retour régie "
             f"{name or 'Nom'} » le montant total de l'avance (espèces rendues + tickets), puis chaque dépense justifiée "
             "sur sa ligne, ventilée dans son chapitre. Écrivez le nom de la même façon sur l'avance et sur le retour."
         )

@@ -75,18 +75,32 @@ def words(text: object) -> str:
 
 def regie_name(label: object) -> tuple[str, str]:
     """The colleague of a régie line: (key, as written). The key is the folded words after « régie », without
-    « d'avance », « retour », civilities…: « Régie d'avance Mme Dupont » and « Retour régie dupont » → « dupont »."""
+    « d'avance », « retour », civilities, a remark in brackets and punctuation: « Régie d'avance Mme Dupont »,
+    « Retour régie dupont » and « Retour régie Mme Dupont (tickets) » → « dupont »."""
     text = "" if label is None else str(label)
     match = re.search("r(?:e|\u00e9|e\u0301)gies?(?![a-z0-9])", text, re.IGNORECASE)
     tail = text[match.end() :] if match else ""
-    tokens = words(tail).split()
-    while tokens and tokens[0] in _REGIE_FILLER:
-        tokens.pop(0)
-    shown = tail.strip(" :-–—,.'’")
+    plain = _BRACKETS.sub(" ", tail)
+    tokens = _regie_tokens(plain)
+    if tokens:
+        tail = plain
+    else:  # « Régie (Mme Dupont) »: the brackets hold the name
+        tokens = _regie_tokens(tail)
+    shown = " ".join(tail.split()).strip(" :-–—,.;!?'’")
     for filler in ("d'avance", "d’avance", "d avance"):
         if fold(shown).startswith(filler):
             shown = shown[len(filler) :].strip(" :-–—,.")
     return " ".join(tokens), shown or " ".join(tokens)
+
+
+_BRACKETS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # « (tickets) », « [chèque] », or a bracket left open
+
+
+def _regie_tokens(tail: str) -> list[str]:
+    tokens = words(tail).split()
+    while tokens and tokens[0] in _REGIE_FILLER:
+        tokens.pop(0)
+    return tokens
 
 
 def derive(frame: pd.DataFrame, chart: Chart, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
@@ -229,12 +243,23 @@ def _sort_dates(f: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> 
     return d.ffill().bfill() if d.isna().any() else d
 
 
-def _running_negative(f: pd.DataFrame, opening: int, inc: str, dec: str) -> pd.Series:
-    """True on the first line of each stretch where the running balance (in date order) is below zero."""
-    order = f.sort_values(["date_tri", "row"], kind="stable", na_position="last").index
+def running_balance(f: pd.DataFrame, opening: int, inc: str, dec: str) -> pd.Series:
+    """The balance (cash: ``caisse_recette``/``caisse_depense``; bank: ``banque_…``) after each line, in the order
+    CASH_NEGATIVE and BANK_NEGATIVE follow it, as a Series in that order (index: the journal's).
+
+    Date order (``date_tri``: a line without a readable date keeps its row position); the lines of one day have no
+    order between them, so within a day the receipts come before the expenses, each in row order: the kermesse's
+    cash and its deposit at the bank the same day pass whichever line was typed first, and the balance goes below
+    zero within a day only when it ends that day below zero."""
     delta = f[inc].fillna(0).astype("int64") - f[dec].fillna(0).astype("int64")
-    balance = opening + delta.loc[order].cumsum()
-    below = balance < 0
+    keys = pd.DataFrame({"day": f["date_tri"], "out": delta < 0, "row": f["row"]}, index=f.index)
+    order = keys.sort_values(["day", "out", "row"], kind="stable", na_position="last").index
+    return opening + delta.loc[order].cumsum()
+
+
+def _running_negative(f: pd.DataFrame, opening: int, inc: str, dec: str) -> pd.Series:
+    """True on the first line of each stretch where the running balance (:func:`running_balance`) is below zero."""
+    below = running_balance(f, opening, inc, dec) < 0
     starts = below & ~below.shift(1, fill_value=False)
     return starts.reindex(f.index)
 

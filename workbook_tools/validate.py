@@ -31,7 +31,7 @@ from workbook_tools.model import (
     Totals,
 )
 from workbook_tools.read import MAX_FILE_BYTES, Cahier, read_cahier
-from workbook_tools.rules import Context, build_schema, derive
+from workbook_tools.rules import Context, build_schema, derive, running_balance
 from workbook_tools.text import euros, gap
 
 P = layout.SHEET_PARAMS
@@ -123,7 +123,12 @@ def check_cahier(cahier: Cahier, *, chart: Chart | None = None, expected_coop: s
     frame = derive(cahier.journal, chart, start, end)
     result.journal = frame
     messages = Messages(
-        cahier, chart, start, end, {"report_banque": ctx.report_banque, "report_caisse": ctx.report_caisse}
+        cahier,
+        chart,
+        start,
+        end,
+        {"report_banque": ctx.report_banque, "report_caisse": ctx.report_caisse},
+        running=running_balance,
     )
     result.findings.extend(_line_findings(frame, ctx, messages))
     result.totals = _totals(frame, cahier, chart, ctx, params)
