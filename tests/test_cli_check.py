@@ -39,7 +39,7 @@ def test_clean_exit_0(book: Book, write: Callable[[Book], Path]) -> None:
     result = CliRunner().invoke(main, ["check", str(write(book))])
     assert result.exit_code == 0, result.output
     first, *rest = result.output.strip().splitlines()
-    assert first.endswith("aucune erreur, aucun avertissement.")
+    assert first.endswith("aucune erreur, aucun avertissement — le cahier est accepté.")
     assert rest == [NOT_CHECKED]  # without --store, the continuity with last year is not checked (issue 12)
 
 
@@ -50,8 +50,9 @@ def test_error_exit_1_text(book: Book, write: Callable[[Book], Path]) -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "fautes.xlsx : 1 erreur, aucun avertissement — à corriger avant l'envoi."
-    assert lines[1].startswith(  # the French title first, then the code, then what to do
-        f"Journal!O{row} — La ventilation ne fait pas le total du montant (SPLIT_MISMATCH) : "
+    assert lines[1:3] == ["", "Erreurs à corriger :"]  # errors first, under their heading, then the warnings
+    assert lines[3].startswith(  # the French title first, then the code, then what to do
+        f"  Journal!O{row} — La ventilation ne fait pas le total du montant (SPLIT_MISMATCH) : "
         "La ventilation (6281 : 100,00 €, 6282 : 30,00 €"
     )
 

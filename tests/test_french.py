@@ -139,7 +139,7 @@ MISTAKES = [
     (["ingest", "--coop", "0001"], 2, "Argument manquant : 'CAHIER'."),
     (["check", "--formt", "json", "x.xlsx"], 2, "Option inconnue : '--formt'. Vouliez-vous dire '--format' ?"),
     (["check", "--format", "xml", "x.xlsx"], 2, "Valeur incorrecte pour '--format' : 'xml' n'est pas possible"),
-    (["check", "--max-size", "-1", "x.xlsx"], 2, "Valeur incorrecte pour '--max-size' : -1.0 n'est pas dans"),
+    (["check", "--max-size", "-1", "x.xlsx"], 2, "Valeur incorrecte pour '--max-size' : -1 n'est pas supérieur à 0."),
     (["watch", "--delay", "deux"], 2, "Valeur incorrecte pour '--delay' : 'deux' n'est pas un nombre valable."),
     (["check", "absent.xlsx"], 1, "Le fichier ne peut pas être ouvert : fichier introuvable."),
     (["ingest", "absent.xlsx", "--coop", "0001"], 2, "Fichier 'absent.xlsx' introuvable."),

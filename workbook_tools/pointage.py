@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from workbook_tools import layout
 from workbook_tools.exercice import Exercice
 from workbook_tools.matching import BankLine, Matching, Window, match
+from workbook_tools.model import Severity
 from workbook_tools.statement import (
     Operation,
     Statement,
@@ -74,6 +75,8 @@ class Pointage:
     notes: list[str] = field(default_factory=list)
     ticked_absent: list[BankLine] = field(default_factory=list)  # ticked, covered by a statement, not on it
     outside: list[Operation] = field(default_factory=list)  # statement lines outside the exercice, unpaired
+    ticked_on: dict[tuple[bool, int], dt.date] = field(default_factory=dict)  # BankLine.key → the date already in
+    # its « Pointé » cell (a line ticked with an x is not there): what the report says of the marks replaced
 
     @property
     def missing(self) -> list[Operation]:
@@ -109,8 +112,9 @@ def plan(
     result = checked if checked is not None else check_file(cahier)  # the watcher's is made in a worker process
     read = result.cahier
     if read is None or read.journal is None or result.journal is None:
-        problem = next((f.message for f in result.findings), "ce n'est pas un cahier")
-        raise PointageError(f"« {Path(cahier).name} » ne peut pas être pointé : {problem}")
+        worst = sorted(result.findings, key=lambda f: f.severity is not Severity.ERROR)
+        problem = next((f.message for f in worst), "Ce n'est pas un cahier.")  # a sentence of its own, capital
+        raise PointageError(f"« {Path(cahier).name} » ne peut pas être pointé. {problem}")
     if "pointe" not in read.columns:
         raise PointageError(
             f"« {Path(cahier).name} » : le Journal n'a pas de colonne « Pointé » où écrire les dates du relevé. "
@@ -141,6 +145,7 @@ def plan(
         pointage.outside = [op for op in matching.operations_left if not start <= op.date <= end]
     covered = [(s.start, s.end) for s in read_ones if s.start and s.end]
     paired = {p.line.key for p in matching.pairs}
+    pointage.ticked_on = tick_dates(result.journal, read.en_attente)
     pointage.ticked_absent = [
         ln for ln in lines if ln.ticked and ln.key not in paired and any(a <= ln.date <= b for a, b in covered)
     ]
@@ -172,6 +177,19 @@ def bank_lines(journal: Any) -> list[BankLine]:
                 ticked=bool(f.at[i, "pointe"]),
             )
         )
+    return out
+
+
+def tick_dates(journal: Any, en_attente: list[dict[str, Any]]) -> dict[tuple[bool, int], dt.date]:
+    """The dates already typed in the « Pointé » cells (Journal and « En attente »), by line (``BankLine.key``)."""
+    out: dict[tuple[bool, int], dt.date] = {}
+    if "pointe_le" in journal:
+        for row, day in zip(journal["row"], journal["pointe_le"], strict=True):
+            if not _na(day):
+                out[(False, int(row))] = day.date() if hasattr(day, "date") else day
+    for item in en_attente:
+        if item.get("pointe_le") is not None:
+            out[(True, int(item["row"]))] = item["pointe_le"]
     return out
 
 
@@ -293,14 +311,14 @@ def to_text(p: Pointage, copy: Path | None = None) -> str:
     for s in p.statements:
         period = f"du {s.start:%d/%m/%Y} au {s.end:%d/%m/%Y}" if s.start and s.end else "sans date"
         out.append(f"  - {s.path.name} ({s.kind}, {count(len(s.operations), 'opération')}, {period})")
-    already = sum(1 for pair in m.pairs if pair.line.ticked)
     carried = sum(1 for pair in m.pairs if pair.line.carried)
     in_copy = f" dans la copie {copy.name}" if copy is not None else ""
+    before = _marks_before(p)
     out.append(
-        f"{count(len(m.pairs), 'ligne pointée', 'lignes pointées')}"
-        + (f" (dont {already} déjà pointées d'un x : la date du relevé les remplace)" if already else "")
-        + f" : la colonne Pointé{in_copy} porte la date du relevé."
+        f"{count(len(m.pairs), 'ligne pointée', 'lignes pointées')} : la colonne Pointé{in_copy} porte la date du "
+        "relevé." + (" Leur colonne Pointé, avant :" if before else "")
     )
+    out += before
     if carried:
         them = ("ligne", "pointée", "la") if carried == 1 else ("lignes", "pointées", "les")
         out.append(
@@ -324,6 +342,41 @@ def to_text(p: Pointage, copy: Path | None = None) -> str:
         )
     out += ["", *p.notes] if p.notes else []
     return "\n".join(out) + "\n"
+
+
+def _marks_before(p: Pointage) -> list[str]:
+    """What the « Pointé » cells of the lines just ticked held before: nothing, an x, or a date (the statement's,
+    or another one, which the statement's replaces). Said only when some were already ticked; the numbers add up
+    to the lines ticked."""
+    empty = crossed = same = other = 0
+    for pair in p.matching.pairs:
+        typed = p.ticked_on.get(pair.line.key)
+        if not pair.line.ticked:
+            empty += 1
+        elif typed is None:
+            crossed += 1
+        elif typed == pair.operation.date:
+            same += 1
+        else:
+            other += 1
+    if not crossed + same + other:
+        return []
+    none = "aucune n'était vide"
+    out = [f"  - {count(empty, 'était vide', 'étaient vides', none=none)} ;"]
+    if crossed:
+        out.append(f"  - {count(crossed, 'portait un x', 'portaient un x')}, remplacé par la date du relevé ;")
+    if same and not other:
+        out.append(f"  - {count(same, 'portait déjà la date du relevé', 'portaient déjà la date du relevé')} ;")
+    elif other and not same:
+        replaced = count(other, "portait une autre date", "portaient une autre date")
+        out.append(f"  - {replaced}, remplacée par celle du relevé ;")
+    elif same and other:
+        out.append(
+            f"  - {count(same + other, 'portait une date', 'portaient une date')} : {same} la même que le relevé, "
+            f"{other} une autre, remplacée par celle du relevé ;"
+        )
+    out[-1] = out[-1].removesuffix(" ;") + "."
+    return out
 
 
 def _side(amount: int) -> str:

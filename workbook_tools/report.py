@@ -30,22 +30,28 @@ def to_json(result: CheckResult) -> dict[str, Any]:
     return out
 
 
+ERRORS_HEADING = "Erreurs à corriger :"
+WARNINGS_HEADING = "Avertissements (à vérifier) :"
+
+
 def summary(result: CheckResult) -> str:
-    """« cahier.xlsx : 1 erreur, aucun avertissement — à corriger avant l'envoi. »"""
-    if result.ok and not result.warnings:
-        tail = "."
-    else:
-        tail = " — le cahier est accepté." if result.ok else " — à corriger avant l'envoi."
+    """« cahier.xlsx : 1 erreur, aucun avertissement — à corriger avant l'envoi. »; a cahier without error, warnings
+    or not, « — le cahier est accepté. » (the watcher's « ACCEPTÉ »)."""
+    tail = " — le cahier est accepté." if result.ok else " — à corriger avant l'envoi."
     return f"{result.path.name} : {findings(result.errors, result.warnings)}{tail}"
 
 
 def to_text(result: CheckResult) -> str:
+    """The summary, then the errors under their heading, then the warnings under theirs (each group in the order
+    of the cells), one line per finding: « Journal!O14 — title (CODE) : message »; last, the continuity sentence."""
     lines = [summary(result)]
-    for f in result.findings:
-        where = f.cell or "(fichier)"
-        lines.append(f"{where} — {titled(f.code)} : {f.message}")
+    for heading, severity in ((ERRORS_HEADING, Severity.ERROR), (WARNINGS_HEADING, Severity.WARNING)):
+        group = [f for f in result.findings if f.severity is severity]
+        if group:
+            lines += ["", heading]
+            lines += [f"  {f.cell or '(fichier)'} — {titled(f.code)} : {f.message}" for f in group]
     if result.continuity:  # issue 12: whether the opening balances were compared with last year's closing ones
-        lines.append(result.continuity)
+        lines += ["", result.continuity] if result.findings else [result.continuity]
     return "\n".join(lines) + "\n"
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from workbook_tools.cli._store import coop_option, existing_store, store_errors, store_option
+
+if TYPE_CHECKING:
+    from workbook_tools.store import Version
 
 
 @click.command("history")
@@ -27,12 +31,13 @@ from workbook_tools.cli._store import coop_option, existing_store, store_errors,
 )
 def command(coop: str, store_url: str, fmt: str, exercice: str | None) -> None:
     """Liste toutes les versions envoyées par une coopérative (acceptées, refusées, doublons), regroupées par
-    exercice, du plus ancien au plus récent ; le n° est celui que « cahier restore » attend.
+    exercice, du plus ancien au plus récent (un fichier dont l'exercice n'a pas pu être lu reste à sa place, parmi
+    les versions de l'exercice envoyé juste avant lui) ; le n° est celui que « cahier restore » attend.
 
     Statut de sortie : 0 ; 1 si le dépôt n'existe pas ou si la coopérative n'y a rien envoyé.
 
     \b
-    Exemple :
+    Exemples :
       cahier history --store /srv/cahier/depot --coop 69011
       cahier history --coop 69011 --exercice 2025-2026
     """
@@ -61,7 +66,8 @@ def command(coop: str, store_url: str, fmt: str, exercice: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps([v.to_dict() for _, v in numbered], ensure_ascii=False, indent=2))
         return
-    numbered.sort(key=lambda item: (item[1].exercice or "", item[0]))  # grouped by exercice, oldest first
+    group = _group(numbered)
+    numbered.sort(key=lambda item: (group[item[0]], item[0]))  # grouped by exercice, oldest first
     rows = [("n°", "version", "reçu le", "statut", "exercice", "err.", "avert.", "fichier")]
     for number, v in numbered:
         status = STATUS_FR.get(v.status, v.status)
@@ -78,3 +84,15 @@ def command(coop: str, store_url: str, fmt: str, exercice: str | None) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
     for where in standings:
         click.echo(f"Exercice {where.exercice or '(non lu)'} : {where.status.fr}.")
+
+
+def _group(numbered: list[tuple[int, Version]]) -> dict[int, str]:
+    """The exercice each version is listed under: its own; for a file whose exercice could not be read (a refused
+    file), that of the version received just before it (else just after): it stays where it arrived, not first."""
+    in_order = sorted(numbered, key=lambda item: item[0])
+    last = next((v.exercice for _, v in in_order if v.exercice), "")
+    out: dict[int, str] = {}
+    for number, v in in_order:
+        last = v.exercice or last
+        out[number] = last
+    return out

@@ -125,8 +125,8 @@ def _one(store_url: str, coop: str, output: Path | None, force: bool) -> None:
         f"Cahier {prepared.exercice} écrit : {path} (d'après la version {before.version} de {before.exercice}) — "
         f"report banque {euros(prepared.report_banque)}, caisse {euros(prepared.report_caisse)}"
         + ("" if before.caisse_comptee else " (caisse du cahier : elle n'avait pas été comptée)")
-        + f", {count(len(before.outstanding), 'opération en attente', 'opérations en attente')}, "
-        f"{count(len(before.inventaire), 'bien')} à l'inventaire."
+        + f", {count(len(before.outstanding), 'opération en attente', none='aucune opération en attente')}, "
+        f"{count(len(before.inventaire), 'bien', none='aucun bien')} à l'inventaire."
     )
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from workbook_tools.i18n import FrenchIntRange
+
 
 @click.command("pointer")
 @click.argument("cahier", metavar="CAHIER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -29,7 +31,7 @@ import click
     metavar="N",
     default=10,
     show_default=True,
-    type=click.IntRange(0, 60),
+    type=FrenchIntRange(0, 60),
     help="Écart de dates permis, en jours.",
 )
 @click.option(
@@ -37,7 +39,7 @@ import click
     metavar="N",
     default=92,
     show_default=True,
-    type=click.IntRange(0, 400),
+    type=FrenchIntRange(0, 400),
     help="Délai permis entre la date d'un chèque dans le cahier et son encaissement, en jours.",
 )
 @click.option(

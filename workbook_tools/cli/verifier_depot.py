@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from workbook_tools.cli._store import store_errors, store_option
+from workbook_tools.i18n import FrenchFloatRange
 
 
 @click.command("verifier-depot")
@@ -15,7 +16,7 @@ from workbook_tools.cli._store import store_errors, store_option
 @click.option(
     "--delai",
     metavar="MINUTES",
-    type=click.FloatRange(min=0),
+    type=FrenchFloatRange(min=0),
     default=60,
     show_default=True,
     help="Âge à partir duquel une écriture interrompue (version inachevée, fichier .tmp-…) est un reste à traiter.",

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from workbook_tools.i18n import FrenchFloatRange
+
 # What the treasurer reads: the date the French way, the level in French when it is not a plain INFO line.
 LEVELS = {logging.DEBUG: "détail", logging.WARNING: "ATTENTION", logging.ERROR: "ERREUR", logging.CRITICAL: "ERREUR"}
 NOISY = ("watchdog", "httpx", "httpcore", "fsspec", "webdav4", "urllib3", "asyncio")
@@ -66,7 +68,7 @@ def configure_logging(verbose: bool, debug: bool) -> None:
     "--delay",
     "stability_delay",
     metavar="SECONDES",
-    type=float,
+    type=FrenchFloatRange(min=0),
     help="Secondes sans changement avant de lire un fichier (2).",
 )
 @click.option(
