@@ -93,6 +93,8 @@ def test_nothing_is_written_inside_the_store_even_with_force(store: str, command
     marker = root / "cahier-store.json"
     before = {p: digest(p) for p in root.rglob("*") if p.is_file()}
     for target in (marker, root / "coops" / "nouveau.json"):
-        result = CliRunner().invoke(main, [*command, "--store", store, "--format", "json", "-o", str(target), "--force"])
+        result = CliRunner().invoke(
+            main, [*command, "--store", store, "--format", "json", "-o", str(target), "--force"]
+        )
         assert result.exit_code == 1 and "est dans le dépôt" in result.output, result.output
     assert {p: digest(p) for p in root.rglob("*") if p.is_file()} == before

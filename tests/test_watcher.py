@@ -414,3 +414,11 @@ def test_example_config_loads(tmp_path: Path) -> None:
     bad.write_text('inbox = "x"\nstabilty_delay = 3\n')
     with pytest.raises(ValueError, match="clé inconnue : stabilty_delay"):
         WatchConfig.from_sources(bad)
+    negative = tmp_path / "negative.toml"
+    negative.write_text('inbox = "x"\nstability_delay = -1\n')
+    with pytest.raises(
+        ValueError, match="« stability_delay » vaut « -1 » : un nombre de secondes est attendu, au moins 0"
+    ):
+        WatchConfig.from_sources(negative)
+    with pytest.raises(ValueError, match="« poll_interval » vaut « 0 »"):
+        WatchConfig.from_sources(example, inbox=tmp_path, poll_interval=0)

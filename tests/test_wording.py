@@ -173,3 +173,12 @@ def test_every_help_says_exemple_or_exemples_as_it_counts() -> None:
         assert rest, name
         examples = [line for line in rest.splitlines()[1:] if line.strip().startswith("cahier ")]
         assert rest.startswith("s :" if len(examples) > 1 else " :"), (name, examples)
+
+
+def test_a_file_that_is_no_cahier_says_nothing_of_its_year(tmp_path: Path) -> None:
+    """« Continuité … non vérifiée » after a PDF renamed .xlsx was noise: no year was read to compare."""
+    fake = tmp_path / "faux.xlsx"
+    fake.write_bytes(b"%PDF-1.4 pas un classeur")
+    result = CliRunner().invoke(main, ["check", str(fake)])
+    assert result.exit_code == 1 and "FILE_UNREADABLE" in result.output
+    assert "Continuité" not in result.output

@@ -140,6 +140,9 @@ def check(result: CheckResult, store: Store | None, coop: str | None = None, *, 
     number the cahier gives): add the findings and say in ``result.continuity`` what was compared (``NOT_CHECKED``
     without a store). ``say_first``: say also when the store has no previous exercice to compare with (the watcher
     does not: a cooperative's first year in the store is no news to its teacher)."""
+    if result.totals is None:  # not read as a cahier (a PDF renamed, an empty file): no year to speak of
+        result.continuity = None
+        return
     if store is None:
         result.continuity = NOT_CHECKED
         return

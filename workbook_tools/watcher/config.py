@@ -10,7 +10,7 @@ from typing import Any
 
 from workbook_tools.alertes import Seuils
 from workbook_tools.ingest import REPORT_FORMATS
-from workbook_tools.text import plural
+from workbook_tools.text import number, plural
 
 
 @dataclass
@@ -74,7 +74,21 @@ class WatchConfig:
             values["report_formats"] = tuple(values["report_formats"])
         config = cls(**values)
         config.seuils()  # a threshold mistyped in the file: said now, not at the first refresh of the outbox
+        config.check_durations()
         return config
+
+    def check_durations(self) -> None:
+        """Every delay a number of seconds, never below zero (a negative stability delay read half-saved files;
+        an interval of 0 would spin): ValueError in French, naming the key."""
+        least = {"stability_delay": 0.0, "settle_timeout": 0.0, "poll_interval": 0.05, "rescan_interval": 1.0,
+                 "retry_initial": 0.05, "retry_max": 0.05, "outbox_debounce": 0.0, "outbox_max_wait": 0.0,
+                 "worker_seconds": 1.0}  # fmt: skip
+        for key, low in least.items():
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= low:
+                raise ValueError(
+                    f"« {key} » vaut « {value} » : un nombre de secondes est attendu, au moins {number(low)}"
+                )
 
 
 def seuils_of(plafond: object, deficit: object, cotisation: object) -> Seuils:
