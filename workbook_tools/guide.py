@@ -173,8 +173,8 @@ CONSEILS: dict[Code, str] = {
         "Le report à nouveau (l'argent qui restait au 1er septembre) n'est pas une recette : inscrivez-le "
         "dans Paramètres (report banque, report caisse) et supprimez la ligne du Journal. C'est une erreur "
         "quand la recette a le montant d'un report de Paramètres et que son libellé parle de report ou de "
-        "solde ; un avertissement quand une seule des deux choses est vraie (un « solde sortie » n'est pas "
-        "un report : rien à corriger)."
+        "solde ; un avertissement quand une seule des deux choses est vraie (un « solde sortie », le solde "
+        "d'une subvention ou d'une facture ne sont pas un report : rien à corriger)."
     ),
     Code.REGIE_OPEN: (
         "Une avance faite à un collègue (ligne « Régie Nom », sans chapitre) se solde par une recette "
