@@ -551,6 +551,15 @@ class Store:
             with self._lock:
                 self._manifests[(coop, version)] = manifest
             return manifest
+        if self._backend.exists(f"coops/{coop}/manifests/{version}.json"):
+            # lost the read-back, yet published: a reader that saw our claim first, before the winner's was visible,
+            # rolled us forward meanwhile. Ours is then a published version of these bytes (two published: the
+            # readers' rule shows one) — never removed under its manifest, never recorded again as a duplicate
+            log.info("version %s de %s publiée par un autre lecteur pendant la vérification des réservations",
+                     version, coop)  # fmt: skip
+            with self._lock:
+                self._manifests[(coop, version)] = manifest
+            return manifest
         with contextlib.suppress(*self._transient):  # lost: never published, never visible; the claim goes first
             self._backend.remove_file(mine)
             self._backend.remove_tree(f"coops/{coop}/versions/{version}")
