@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from store_helpers import filled_bytes
 
-from workbook_tools.fill import Book, Line
+from workbook_tools.fill import Book, Line, write_cahier
 from workbook_tools.sample import sample_book
+from workbook_tools.validate import CheckResult, check_file
 
 _BASE = sample_book(lines=60, seed=3)
 _FAULT_LINES = pytest.StashKey[list[str]]()
@@ -121,3 +122,14 @@ def august(day: int = 20) -> dt.date:
 
 
 __all__ = ["Line", "august"]
+
+
+@pytest.fixture
+def check(tmp_path: Path) -> Callable[[Book], CheckResult]:  # the tests of real books (book_helpers)
+    """Write a Book through the template (write_cahier) and check the file as a teacher's save would be."""
+    counter = iter(range(1000))
+
+    def _check(book: Book) -> CheckResult:
+        return check_file(write_cahier(book, tmp_path / f"cahier{next(counter)}.xlsx"))
+
+    return _check

@@ -22,6 +22,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from book_helpers import found, only
 
 from workbook_tools import layout
 from workbook_tools.bilan import Regie, crf_from_store
@@ -31,7 +32,7 @@ from workbook_tools.crf import write_crf_workbook
 from workbook_tools.fill import Book, Line, write_cahier
 from workbook_tools.ingest import ingest
 from workbook_tools.libreoffice import convert
-from workbook_tools.model import Code, Finding, Report, Severity
+from workbook_tools.model import Code, Report, Severity
 from workbook_tools.sample import sample_book
 from workbook_tools.store import Store
 from workbook_tools.text import euros, gap
@@ -182,24 +183,6 @@ def assert_figures(result: CheckResult | Report, book: Book) -> Expected:
     assert (t.non_pointe_recettes, t.non_pointe_depenses) == (exp.non_pointe_recettes, exp.non_pointe_depenses)
     assert t.ecart_rapprochement == 0 and t.ecart_caisse == 0
     return exp
-
-
-def found(result: CheckResult | Report) -> list[tuple[Code, str | None, Severity]]:
-    return [(f.code, f.cell, f.severity) for f in result.findings]
-
-
-def only(result: CheckResult, code: Code) -> list[Finding]:
-    return [f for f in result.findings if f.code is code]
-
-
-@pytest.fixture
-def check(tmp_path: Path) -> Callable[[Book], CheckResult]:
-    counter = iter(range(1000))
-
-    def _check(book: Book) -> CheckResult:
-        return check_file(write_cahier(book, tmp_path / f"cahier{next(counter)}.xlsx"))
-
-    return _check
 
 
 # --------------------------------------------------------------------------- 1. refunds and credit notes

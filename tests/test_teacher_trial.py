@@ -13,12 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from book_helpers import found, only
 
 from workbook_tools import layout
-from workbook_tools.fill import Book, Line, write_cahier
-from workbook_tools.model import Code, Finding, Severity
+from workbook_tools.fill import Book, Line
+from workbook_tools.model import Code, Severity
 from workbook_tools.sample import sample_book
-from workbook_tools.validate import CheckResult, check_file
+from workbook_tools.validate import CheckResult
 
 KERMESSE = dt.date(2026, 6, 27)
 AMOUNTS = ("banque_recette", "banque_depense", "caisse_recette", "caisse_depense")
@@ -66,24 +67,6 @@ def settle(book: Book) -> Book:
 
 def row_of(book: Book, line: Line) -> int:
     return layout.JOURNAL_FIRST_ROW + next(i for i, x in enumerate(book.lines) if x is line)
-
-
-def found(result: CheckResult) -> list[tuple[Code, str | None, Severity]]:
-    return [(f.code, f.cell, f.severity) for f in result.findings]
-
-
-def only(result: CheckResult, code: Code) -> list[Finding]:
-    return [f for f in result.findings if f.code is code]
-
-
-@pytest.fixture
-def check(tmp_path: Path) -> Callable[[Book], CheckResult]:
-    counter = iter(range(1000))
-
-    def _check(book: Book) -> CheckResult:
-        return check_file(write_cahier(book, tmp_path / f"cahier{next(counter)}.xlsx"))
-
-    return _check
 
 
 def deposit(amount: str) -> Line:
