@@ -439,7 +439,7 @@ class _Workbook:
         lines = max(wrapped_lines(label, w, per_unit=_HEADER_PER_UNIT) for label, w in zip(labels, widths, strict=True))
         ws.set_row(0, max(44.0, 12.75 * lines + 8))
         # the hot loop of a national consolidation (10,000 rows × 2 sheets): xlsxwriter's calls bound once, the
-        # sums kept as we go, textwrap only for a name that may wrap (see BENCHMARKS.md, « Issue 16 »)
+        # sums kept as we go (wrapped_lines skips textwrap for a name that fits) (see BENCHMARKS.md, « Issue 16 »)
         codes = [code for code, _ in chapters]
         sums = [0] * (len(codes) + 1)  # each chapter, then the total
         last = _col(len(codes) + 1)
@@ -448,8 +448,7 @@ class _Workbook:
         for row, r in enumerate(rows, start=1):
             text(ws, row, 0, r.coop, f.code)
             text(ws, row, 1, r.nom, f.wrap)
-            if _may_wrap(r.nom, 22):
-                fit_row(ws, row, [(r.nom, 22)])
+            fit_row(ws, row, [(r.nom, 22)])
             get = r.chapitres.get
             total = 0
             for i, code in enumerate(codes):
@@ -615,14 +614,6 @@ def _constats(r: CoopRow) -> str | None:
 
 _SYNTHESE_WIDTHS: list[float] = [8, 40, 15, 15]
 _SYNTHESE_WIDTHS_N1: list[float] = [8, 31, 13, 13, 13, 13]
-
-
-def _may_wrap(value: str | None, width: float) -> bool:
-    """False when ``value`` surely fits on one line of a column ``width`` wide (what ``fit_row`` would find, without
-    textwrap): no longer than the characters a line holds there, no line break, no tab."""
-    if not value:
-        return False
-    return len(value) > int(width * CHARS_PER_UNIT_SAFE) or "\n" in value or "\t" in value
 
 
 _HEADER_PER_UNIT = 1.0  # bold Arial 10 with the cell's padding: fewer characters a unit than plain text

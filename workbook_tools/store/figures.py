@@ -128,7 +128,7 @@ class StoredFigures:
     _reports: dict[tuple[str, str], ReportFigures | None] = field(default_factory=dict)
     _indexed: set[tuple[str, str]] = field(default_factory=set)  # versions some readable segment holds
     _segments: list[str] = field(default_factory=list)  # the segments read
-    _outdated: list[str] = field(default_factory=list)  # segments of an older format: the next one replaces them
+    _outdated: list[str] = field(default_factory=list)  # older-format or unreadable segments: the next replaces them
 
     def standings(self, exercice: str) -> dict[str, Standing]:
         """Where every cooperative of the store stands for ``exercice``."""
