@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from workbook_tools.files import replace_bytes
+
+if TYPE_CHECKING:
+    from workbook_tools.store import Store
 
 READABLE_BYTES = 2_000_000  # compact JSON larger than this (≈ 1,200 cooperatives) is written as it is, on one line
 
@@ -31,6 +34,18 @@ def emit_json(data: Any, output: Path | None) -> None:
         echo_all(text)
     else:
         replace_bytes(output, text.encode("utf-8"))
+
+
+def write_figures(
+    fmt: str, output: Path | None, data: Callable[[], Any], workbook: Callable[[Path], Path]
+) -> Path | None:
+    """The figures as JSON (``data()``, to ``output`` or the screen) or as the workbook written at ``output`` by
+    ``workbook`` → the file written, None when the JSON went to the screen."""
+    if fmt == "json":
+        emit_json(data(), output)
+        return output
+    assert output is not None  # the commands ask for -o with xlsx before any work
+    return workbook(output)
 
 
 def echo_all(text: str) -> None:
@@ -58,7 +73,7 @@ def guard_output(
     inputs: Iterable[tuple[Path | None, str]] = (),
     *,
     force: bool,
-    store: Any = None,
+    store: Store | None = None,
 ) -> None:
     """Before any work: the file a command will write is none of the files it reads (not even with ``--force``, not
     even through a link), nor inside the local ``store`` (append-only: nothing there is ever replaced), and replaces

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbook_tools.cli._output import emit_json, guard_output, output_format
+from workbook_tools.cli._output import guard_output, output_format, write_figures
 from workbook_tools.cli._store import (
     coop_option,
     exercice_option,
@@ -40,12 +40,7 @@ def command(store_url: str, coop: str, exercice: str | None, output: Path | None
         store = existing_store(store_url, coop)
         crf = crf_from_store(store, coop, exercice)
         guard_output(output, force=force, store=store)  # after the inputs' own errors, before anything is written
-        if fmt == "json":
-            emit_json(crf.to_dict(), output)
-            if output is None:
-                return
-            written = output
-        else:
-            assert output is not None
-            written = write_crf_workbook(crf, output)
+        written = write_figures(fmt, output, crf.to_dict, lambda path: write_crf_workbook(crf, path))
+        if written is None:
+            return
     click.echo(f"Compte-rendu financier de la coopérative {crf.coop} ({crf.exercice}) : {written}", err=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from workbook_tools.cli._output import emit_json, guard_output, output_format, same_file
+from workbook_tools.cli._output import guard_output, output_format, same_file, write_figures
 from workbook_tools.cli._store import (
     exercice_option,
     existing_store,
@@ -102,14 +102,9 @@ def command(
         guard_output(relances, force=force, store=store)
         if relances is not None:
             write_relances(result, relances)
-        if fmt == "json":
-            emit_json(result.to_dict(), output)
-            if output is None:
-                return
-            written = output
-        else:
-            assert output is not None
-            written = write_consolidation_workbook(result, output)
+        written = write_figures(fmt, output, result.to_dict, lambda path: write_consolidation_workbook(result, path))
+        if written is None:
+            return
     counts = result.counts()
     click.echo(
         f"Consolidation {result.exercice} : {count(len(result.rows), 'coopérative')} "
